@@ -1,0 +1,22 @@
+// Compile our Sass against GOV.UK Frontend and copy the browser files into the package's static
+// folder; `pafinder build` copies that folder to site/assets/.
+import { mkdirSync, copyFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as sass from "sass";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "src", "pafinder", "web", "static");
+const govuk = join(root, "node_modules", "govuk-frontend", "dist", "govuk");
+mkdirSync(out, { recursive: true });
+
+const result = sass.compile(join(root, "frontend", "app.scss"), {
+  style: "compressed",
+  importers: [new sass.NodePackageImporter()],
+  quietDeps: true,
+  silenceDeprecations: ["import"],
+});
+writeFileSync(join(out, "app.css"), result.css + "\n");
+copyFileSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
+copyFileSync(join(root, "frontend", "app.js"), join(out, "app.js"));
+console.log(`front end built into ${out}`);

@@ -1,0 +1,3 @@
+from pafinder.cli import main
+
+main()

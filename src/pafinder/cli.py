@@ -1,0 +1,179 @@
+"""The ``pafinder`` command (also ``python -m pafinder``)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pafinder.build import build as build_site
+from pafinder.build import pages_for_index
+from pafinder.content import ContentError
+from pafinder.db import make_engine, migrate as run_migrations
+from pafinder.features import all_features
+from pafinder.search import rebuild_pages_index
+from pafinder.settings import Settings
+from pafinder.staff import store as staff_store
+from pafinder.staff.auth import hash_password
+
+console = Console(stderr=True)
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console,
+    )
+
+
+@click.group()
+def main() -> None:
+    """Personal Assistant Finder and self-service portal."""
+
+
+def do_build(settings: Settings) -> None:
+    publishers = [p for f in all_features() for p in f.publishers]
+    try:
+        content, files = build_site(settings, publishers)
+    except ContentError as exc:
+        console.print(f"[red]Build failed:[/red] {exc}")
+        sys.exit(1)
+    count = rebuild_pages_index(settings.index_dir, pages_for_index(content))
+    console.print(f"Built {len(files)} files into {settings.site_dir}; indexed {count} pages.")
+
+
+@main.command()
+def build() -> None:
+    """content/ -> site/, and rebuild the pages search index."""
+    settings = Settings.from_env()
+    run_migrations(make_engine(settings.database_url))
+    do_build(settings)
+
+
+@main.command()
+def migrate() -> None:
+    """Apply database migrations."""
+    settings = Settings.from_env()
+    run_migrations(make_engine(settings.database_url))
+    console.print("Database is up to date.")
+
+
+@main.command()
+def reindex() -> None:
+    """Rebuild search_index/ from content and the database."""
+    settings = Settings.from_env()
+    from pafinder.content import load_content
+
+    content = load_content(settings.content_dir)
+    count = rebuild_pages_index(settings.index_dir, pages_for_index(content))
+    console.print(f"Indexed {count} pages.")
+    engine = make_engine(settings.database_url)
+    for feature in all_features():
+        for reindex_feature in feature.reindexers:
+            with progress_bar() as bar:
+                task = bar.add_task(f"Indexing {feature.name}", total=None)
+                done = reindex_feature(
+                    engine, settings, lambda n, total: bar.update(task, completed=n, total=total)
+                )
+            console.print(f"Indexed {done} {feature.name} records.")
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    settings = Settings.from_env()
+    run_migrations(make_engine(settings.database_url))
+    if workers > 1:
+        uvicorn.run("pafinder.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
+    else:
+        from pafinder.app import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the portal (applies pending migrations first)."""
+    _serve(host, port, workers)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def demo(host: str, port: int) -> None:
+    """Seed demo data if the database is empty, build, and serve."""
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    run_migrations(engine)
+    seed_demo_if_empty(settings)
+    do_build(settings)
+    _serve(host, port, 1)
+
+
+def seed_demo_if_empty(settings: Settings) -> None:
+    from pafinder.content import load_content
+
+    engine = make_engine(settings.database_url)
+    content = load_content(settings.content_dir)
+    for feature in all_features():
+        for seeder in feature.demo_seeders:
+            console.print(seeder(engine, settings, content))
+
+
+staff_group = click.Group("staff", help="Manage staff accounts.")
+
+
+@staff_group.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(staff_store.ROLES), required=True)
+def staff_add(email: str, role: str) -> None:
+    """Create a staff account; the password is read from standard input."""
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        password_hash = hash_password(password)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        sys.exit(1)
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    run_migrations(engine)
+    if staff_store.get_by_email(engine, email):
+        console.print(f"[red]A staff account for {email} already exists[/red]")
+        sys.exit(1)
+    staff_store.add_staff(engine, email, password_hash, role)
+    console.print(f"Created {role} account for {email}.")
+
+
+main.add_command(staff_group)
+for _feature in all_features():
+    for _command in _feature.commands:
+        main.add_command(_command)
+
+
+@main.command()
+@click.option("--pas", "pas", type=click.IntRange(min=1), help="Add N synthetic published PA listings.")
+@click.option("--random-seed", type=int, default=1, show_default=True)
+@click.option("--demo", is_flag=True, help="Seed the demo deployment's data (if empty).")
+def seed(pas: int | None, random_seed: int, demo: bool) -> None:
+    """Seed synthetic PA listings (--pas N) or the demo deployment (--demo)."""
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    run_migrations(engine)
+    if not pas and not demo:
+        raise click.UsageError("say --pas N or --demo")
+    if demo:
+        seed_demo_if_empty(settings)
+    if pas:
+        from pafinder.register.seed import seed_pas
+
+        with progress_bar() as bar:
+            task = bar.add_task("Seeding PA listings", total=pas)
+            seed_pas(engine, settings, pas, random_seed,
+                     lambda n, total: bar.update(task, completed=n, total=total))
+        console.print(f"Seeded {pas} PA listings.")

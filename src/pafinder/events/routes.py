@@ -1,0 +1,5 @@
+"""Routes for the events feature."""
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []

@@ -1,0 +1,44 @@
+"""What each feature plugs into the portal, so app.py and cli.py never list feature internals.
+
+A feature's ``plugin.py`` exposes ``FEATURE``; adding a feature means adding it to ``all_features``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+from sqlalchemy import Engine
+from starlette.routing import BaseRoute
+
+from pafinder.build import Publisher
+from pafinder.content import Content
+from pafinder.settings import Settings
+
+# (engine, settings, content) -> a line for the console saying what was seeded
+DemoSeeder = Callable[[Engine, Settings, Content], str]
+# (engine, settings, progress callback(done, total)) -> number of documents indexed
+Reindexer = Callable[[Engine, Settings, Callable[[int, int], Any] | None], int]
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    routes: Sequence[BaseRoute] = ()
+    commands: Sequence[click.Command] = ()
+    publishers: Sequence[Publisher] = ()
+    reindexers: Sequence[Reindexer] = ()
+    demo_seeders: Sequence[DemoSeeder] = ()
+    # Staff home page links: (href, text, description)
+    staff_links: Sequence[tuple[str, str, str]] = field(default_factory=tuple)
+
+
+def all_features() -> list[Feature]:
+    from pafinder.events.plugin import FEATURE as events
+    from pafinder.referrals.plugin import FEATURE as referrals
+    from pafinder.register.plugin import FEATURE as register
+    from pafinder.reports.plugin import FEATURE as reports
+
+    return [register, referrals, events, reports]

@@ -1,0 +1,73 @@
+"""Outgoing email: SMTP when PAFINDER_SMTP_URL is set, otherwise an .eml file per message in
+$PAFINDER_DATA_DIR/outbox/ (so a demo never needs a mail server and nothing is lost).
+
+SMTP URL form: smtp://[user:password@]host:port (``smtps://`` for implicit TLS,
+``?starttls=1`` to upgrade a plain connection).
+"""
+
+from __future__ import annotations
+
+import secrets
+import smtplib
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from pafinder.settings import Settings
+
+
+def build_message(
+    settings: Settings,
+    to: str,
+    subject: str,
+    body: str,
+    from_name: str = "Personal Assistant Finder",
+    attachments: list[tuple[str, str, bytes]] | None = None,
+    reply_to: str | None = None,
+) -> EmailMessage:
+    """``attachments`` are (filename, mime type, data)."""
+    message = EmailMessage()
+    host = urlsplit(settings.base_url).hostname or "localhost"
+    message["From"] = formataddr((from_name, f"no-reply@{host}"))
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=host)
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message.set_content(body)
+    for filename, mime, data in attachments or []:
+        maintype, subtype = mime.split("/", 1)
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return message
+
+
+def send(settings: Settings, message: EmailMessage) -> None:
+    if settings.smtp_url:
+        _send_smtp(settings.smtp_url, message)
+    else:
+        _write_outbox(settings.outbox_dir, message)
+
+
+def _send_smtp(url: str, message: EmailMessage) -> None:
+    parts = urlsplit(url)
+    options = parse_qs(parts.query)
+    host = parts.hostname or "localhost"
+    if parts.scheme == "smtps":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(host, parts.port or 465, timeout=30)
+    else:
+        client = smtplib.SMTP(host, parts.port or 25, timeout=30)
+    with client:
+        if options.get("starttls") == ["1"]:
+            client.starttls()
+        if parts.username:
+            client.login(unquote(parts.username), unquote(parts.password or ""))
+        client.send_message(message)
+
+
+def _write_outbox(outbox: Path, message: EmailMessage) -> None:
+    outbox.mkdir(parents=True, exist_ok=True)
+    name = f"{message['Date']}-{secrets.token_hex(6)}"
+    safe = "".join(c if c.isalnum() else "-" for c in name)
+    (outbox / f"{safe}.eml").write_bytes(bytes(message))

@@ -1,0 +1,5 @@
+"""Routes for the referrals feature."""
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []

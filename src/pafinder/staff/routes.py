@@ -1,0 +1,117 @@
+"""Staff sign-in and sign-out, the staff home page and the audit log."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from pafinder.db import utcnow
+from pafinder.staff import store
+from pafinder.staff.auth import SESSION_KEY, staff_required, verify_password
+from pafinder.web.forms import error_list
+from pafinder.web.render import render_page
+
+SIGN_IN_FIELDS = ("email", "password")
+
+
+def _safe_next(value: str | None) -> str:
+    """Only same-site paths under /staff/, so sign-in cannot be used as an open redirect."""
+    if not value:
+        return "/staff/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/staff/"):
+        return "/staff/"
+    return parts.path
+
+
+def _sign_in_form(request: Request, email: str = "", errors: dict[str, str] | None = None,
+                  status_code: int = 200) -> Response:
+    errors = errors or {}
+    return render_page(
+        request,
+        "staff/sign_in.html",
+        status_code=status_code,
+        title="Sign in to the staff area",
+        email=email,
+        next=_safe_next(request.query_params.get("next")),
+        errors=errors,
+        error_list=error_list(errors, SIGN_IN_FIELDS),
+    )
+
+
+async def sign_in(request: Request) -> Response:
+    if request.method == "GET":
+        return _sign_in_form(request)
+    form = await request.form()
+    email = str(form.get("email", "")).strip()[:254]
+    password = str(form.get("password", ""))[:1000]
+    errors: dict[str, str] = {}
+    if not email:
+        errors["email"] = "Enter your email address"
+    if not password:
+        errors["password"] = "Enter your password"
+    if errors:
+        return _sign_in_form(request, email, errors, 400)
+
+    limiter = request.app.state.limiter
+    client = request.client.host if request.client else "unknown"
+    if not limiter.hit("20/15 minutes", "staff-sign-in-ip", client):
+        errors["email"] = "Too many attempts to sign in. Wait 15 minutes, then try again"
+        return _sign_in_form(request, email, errors, 429)
+
+    engine = request.app.state.engine
+    member = store.get_by_email(engine, email)
+    if member is not None and member.locked(utcnow()):
+        errors["email"] = (
+            "This account is locked for 15 minutes after too many wrong passwords. "
+            "Try again later or ask an administrator"
+        )
+        return _sign_in_form(request, email, errors, 403)
+    ok, new_hash = verify_password(member.password_hash if member else None, password)
+    if member is None or not ok:
+        if member is not None:
+            store.record_failure(engine, member)
+        errors["email"] = "The email address or password is not right"
+        return _sign_in_form(request, email, errors, 400)
+
+    store.record_success(engine, member, new_hash)
+    # A fresh session on sign-in, so a session id planted before sign-in is worthless.
+    request.session.clear()
+    request.session[SESSION_KEY] = member.id
+    next_path = _safe_next(str(form.get("next", "")))
+    return RedirectResponse(next_path, status_code=303)
+
+
+@staff_required()
+async def sign_out(request: Request) -> Response:
+    engine = request.app.state.engine
+    with engine.begin() as conn:
+        store.record(conn, f"staff:{request.state.staff.id}", "staff.signed_out", "staff",
+                     str(request.state.staff.id))
+    request.session.clear()
+    return RedirectResponse("/staff/sign-in?signed_out=1", status_code=303)
+
+
+@staff_required()
+async def home(request: Request) -> Response:
+    from pafinder.features import all_features
+
+    links = [link for feature in all_features() for link in feature.staff_links]
+    return render_page(request, "staff/home.html", title="Staff area", links=links)
+
+
+@staff_required(role="admin")
+async def audit(request: Request) -> Response:
+    entries = store.recent_audit(request.app.state.engine, limit=200)
+    return render_page(request, "staff/audit.html", title="Audit log", entries=entries)
+
+
+routes = [
+    Route("/staff/sign-in", sign_in, methods=["GET", "POST"]),
+    Route("/staff/sign-out", sign_out, methods=["POST"]),
+    Route("/staff/", home),
+    Route("/staff/audit", audit),
+]

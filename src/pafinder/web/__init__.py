@@ -1,0 +1,1 @@
+"""Shared web layer: templates, components, security middleware, form helpers."""

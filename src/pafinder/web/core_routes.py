@@ -1,0 +1,65 @@
+"""Routes every deployment has: site search, health check, the services API."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from pafinder.db import ping
+from pafinder.search import PAGES, current_generation, search_pages
+from pafinder.web.render import render_page
+
+MAX_QUERY = 200
+
+
+async def site_search(request: Request) -> Response:
+    query = request.query_params.get("q", "").strip()
+    error = None
+    if len(query) > MAX_QUERY:
+        error = f"Search words must be {MAX_QUERY} characters or fewer"
+        query = query[:MAX_QUERY]
+    results = search_pages(request.app.state.settings.index_dir, query) if query else None
+    content = request.app.state.content
+    sections = {s.slug: s.title for s in content.site.sections}
+    return render_page(
+        request,
+        "pages/search.html",
+        private=False,
+        title=f"Search results for ‘{query}’" if query else "Search this website",
+        query=query,
+        results=results,
+        sections=sections,
+        section_list=content.site.sections,
+        errors={"search-q": error} if error else {},
+        error_list=[{"text": error, "href": "#search-q"}] if error else [],
+        nav="search",
+    )
+
+
+async def healthz(request: Request) -> Response:
+    state = request.app.state
+    db_ok = ping(state.engine)
+    index_ok = current_generation(state.settings.index_dir, PAGES) is not None
+    if db_ok and index_ok:
+        return JSONResponse({"status": "ok"})
+    return JSONResponse(
+        {"status": "error", "database": db_ok, "index": index_ok}, status_code=503
+    )
+
+
+async def services_api(request: Request) -> Response:
+    return JSONResponse(
+        [
+            {"slug": s.slug, "name": s.name,
+             "respond_within_working_days": s.respond_within_working_days}
+            for s in request.app.state.content.services
+        ]
+    )
+
+
+routes = [
+    Route("/search", site_search),
+    Route("/healthz", healthz),
+    Route("/api/services", services_api),
+]

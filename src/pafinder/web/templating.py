@@ -1,0 +1,106 @@
+"""One Jinja environment for the static build and the dynamic app.
+
+GOV.UK Frontend macros come from govuk-frontend-jinja under the prefix ``govuk_frontend_jinja/``;
+our own templates come from web/templates and each feature's templates folder.
+ChainableUndefined is needed because the GOV.UK base template calls macros with no arguments.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import (
+    ChainableUndefined,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    PrefixLoader,
+    select_autoescape,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+FEATURES = ("web", "register", "referrals", "events", "staff", "reports")
+LONDON = ZoneInfo("Europe/London")
+
+
+def template_dirs() -> list[str]:
+    return [str(PACKAGE_DIR / feature / "templates") for feature in FEATURES]
+
+
+def london(value: datetime) -> datetime:
+    """Stored times are naive UTC; show them in Europe/London."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return value.astimezone(LONDON)
+
+
+def format_date(value: date | datetime | str | None) -> str:
+    """'1 November 2026', the GOV.UK style."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        value = london(value)
+    return f"{value.day} {value:%B %Y}"
+
+
+def format_time(value: datetime) -> str:
+    """'9am', '2:30pm' (GOV.UK style for times)."""
+    local = london(value)
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    if local.hour == 12 and local.minute == 0:
+        return "midday"
+    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
+
+
+def make_environment(globals_: Mapping[str, Any] | None = None) -> Environment:
+    env = Environment(
+        loader=ChoiceLoader(
+            [
+                PrefixLoader(
+                    {"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}
+                ),
+                FileSystemLoader(template_dirs()),
+            ]
+        ),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=ChainableUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date"] = format_date
+    env.filters["time"] = format_time
+    env.globals.update(globals_ or {})
+    return env
+
+
+_JS_ENABLED_SCRIPT = re.compile(r"<script[^>]*>(document\.body\.className.*?)</script>", re.S)
+
+
+def inline_script_hashes(env: Environment) -> list[str]:
+    """CSP hashes for the one inline script in the GOV.UK base template.
+
+    Static pages cannot carry a per-request nonce, so the Content-Security-Policy allows this
+    exact script by its SHA-256 instead of 'unsafe-inline'.
+    """
+    loader = env.loader
+    assert loader is not None
+    source, _, _ = loader.get_source(env, "govuk_frontend_jinja/template.html")
+    hashes = []
+    for body in _JS_ENABLED_SCRIPT.findall(source):
+        digest = hashlib.sha256(body.encode()).digest()
+        hashes.append("'sha256-" + base64.b64encode(digest).decode() + "'")
+    if not hashes:
+        raise RuntimeError("GOV.UK template's js-enabled script not found: update the CSP hash")
+    return hashes

@@ -1,0 +1,169 @@
+"""Shared fixtures: a fresh portal per test (real SQLite file, real Whoosh index on disk, real
+site/ build), an HTTP client that checks house rules on every HTML page, and a real SMTP server."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from starlette.testclient import TestClient
+
+from pafinder.app import create_app
+from pafinder.build import build, pages_for_index
+from pafinder.db import make_engine, migrate
+from pafinder.search import rebuild_pages_index
+from pafinder.settings import Settings
+from tests.house_rules import check_page
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL_CONTENT = ROOT / "content"
+FIXTURE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+def make_settings(base: Path, content_dir: Path = FIXTURE_CONTENT, **env: str) -> Settings:
+    values = {
+        "PAFINDER_DATA_DIR": str(base / "var"),
+        "PAFINDER_CONTENT_DIR": str(content_dir),
+        "PAFINDER_SITE_DIR": str(base / "site"),
+        "PAFINDER_INDEX_DIR": str(base / "search_index"),
+        "PAFINDER_SECRET_KEY": "test-secret-key",
+    }
+    values.update({f"PAFINDER_{k.upper()}": v for k, v in env.items()})
+    return Settings.from_env(values)
+
+
+def prepare(settings: Settings) -> None:
+    """What `pafinder build` does: migrate, build site/, index pages."""
+    migrate(make_engine(settings.database_url))
+    content, _ = build(settings)
+    rebuild_pages_index(settings.index_dir, pages_for_index(content))
+
+
+class PageClient(TestClient):
+    """TestClient whose HTML responses all go through the house-rules page helper."""
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        response = super().request(*args, **kwargs)
+        content_type = response.headers.get("content-type", "")
+        if content_type.startswith("text/html") and response.status_code != 500:
+            check_page(response.text, str(response.url))
+        return response
+
+    def csrf(self, path: str) -> str:
+        """GET a page with a POST form and return its CSRF token."""
+        import re
+
+        html = self.get(path).text
+        match = re.search(r'name="csrftoken" value="([^"]+)"', html)
+        assert match, f"no csrftoken on {path}"
+        return match.group(1)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    s = make_settings(tmp_path)
+    prepare(s)
+    return s
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[PageClient]:
+    with PageClient(create_app(settings), base_url="http://127.0.0.1") as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The real sample content, built once per session (read-only for tests)."""
+    s = make_settings(tmp_path_factory.mktemp("real"), REAL_CONTENT)
+    prepare(s)
+    return s
+
+
+@pytest.fixture(scope="session")
+def real_client(real_site: Settings) -> Iterator[PageClient]:
+    with PageClient(create_app(real_site), base_url="http://127.0.0.1") as c:
+        yield c
+
+
+def add_staff(settings: Settings, email: str = "staff@example.org", role: str = "staff") -> str:
+    from pafinder.staff import store
+    from pafinder.staff.auth import hash_password
+
+    store.add_staff(make_engine(settings.database_url), email, hash_password(STAFF_PASSWORD), role)
+    return email
+
+
+def sign_in(client: PageClient, email: str, password: str = STAFF_PASSWORD) -> Any:
+    token = client.csrf("/staff/sign-in")
+    return client.post(
+        "/staff/sign-in",
+        data={"email": email, "password": password, "csrftoken": token, "next": "/staff/"},
+        follow_redirects=False,
+    )
+
+
+# --- A real SMTP server ------------------------------------------------------------------
+
+
+@dataclass
+class Inbox:
+    messages: list[Message] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[Message]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.messages) >= count, f"expected {count} emails, got {len(self.messages)}"
+        return self.messages
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if address in str(m["To"])]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[str, Inbox]]:
+    """(PAFINDER_SMTP_URL, inbox) for a real aiosmtpd server on loopback."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield f"smtp://127.0.0.1:{port}", inbox
+    finally:
+        controller.stop()
+
+
+def body_text(message: Message) -> str:
+    if message.is_multipart():
+        for part in message.walk():
+            if part.get_content_type() == "text/plain":
+                return str(part.get_payload(decode=True).decode())  # type: ignore[union-attr]
+        return ""
+    return str(message.get_payload(decode=True).decode())  # type: ignore[union-attr]
+
+
+def copy_content(tmp_path: Path, source: Path = FIXTURE_CONTENT) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(source, target)
+    return target
