@@ -1,6 +1,17 @@
-"""What the register feature plugs into the portal (see pafinder.features)."""
+"""What the PA Finder plugs into the portal (see pafinder.features)."""
 
 from pafinder.features import Feature
+from pafinder.register import commands, index, lifecycle, seed
 from pafinder.register.routes import routes
 
-FEATURE = Feature(name="register", routes=routes)
+FEATURE = Feature(
+    name="register",
+    routes=routes,
+    commands=[*commands.commands, *lifecycle.commands],
+    reindexers=[index.rebuild_pa_index],
+    demo_seeders=[seed.seed_demo],
+    staff_links=[
+        ("/staff/pas", "PA listings to check",
+         "Verify new and changed PA listings, record DBS checks, publish or reject."),
+    ],
+)

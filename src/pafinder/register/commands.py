@@ -1,0 +1,5 @@
+"""Placeholder: `pafinder import-pas` (issue 3)."""
+
+import click
+
+commands: list[click.Command] = []
