@@ -1,5 +1,78 @@
-"""Placeholder: filled in by the register work (issue 3)."""
+"""`GET /api/pas` and `GET /api/pas/{ref}` exactly as CONTRACT.md. Answers are never cached
+(`no-store`): a withdrawn listing must disappear at once, also from proxies."""
 
-from starlette.routing import BaseRoute
+from __future__ import annotations
 
-routes: list[BaseRoute] = []
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from pafinder.content import Content
+from pafinder.register import search, store
+from pafinder.register.models import (
+    ALL_OF,
+    ANY_OF,
+    SearchParamError,
+    SearchParams,
+    parse_search_params,
+)
+from pafinder.register.tables import DBS_LEVELS
+
+FACET_TAXONOMY = {**ANY_OF, **ALL_OF}
+
+
+def _json(body: Any, status_code: int = 200) -> JSONResponse:
+    response = JSONResponse(body, status_code=status_code)
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+def ordered_facets(
+    facets: dict[str, dict[str, int]], content: Content
+) -> dict[str, dict[str, int]]:
+    """Facet values in taxonomy order (DBS in level order), as people read them."""
+    out = {}
+    for name, counts in facets.items():
+        order = DBS_LEVELS if name == "dbs" else tuple(content.labels(FACET_TAXONOMY[name]))
+        out[name] = {slug: counts[slug] for slug in order if slug in counts}
+    return out
+
+
+def run_search(request: Request) -> tuple[SearchParams, search.SearchResult, list[Any]]:
+    """Shared by the API and the HTML page; raises SearchParamError on bad parameters."""
+    state = request.app.state
+    params = parse_search_params(request.query_params.multi_items(), state.content)
+    result = search.search(state.engine, state.settings, params)
+    listings = store.public_views(state.engine, result.ids)
+    return params, result, listings
+
+
+async def api_pas(request: Request) -> Response:
+    try:
+        _params, result, listings = run_search(request)
+    except SearchParamError as exc:
+        return _json({"errors": exc.errors}, status_code=400)
+    return _json(
+        {
+            "total": result.total,
+            "page": result.page,
+            "per_page": result.per_page,
+            "results": [listing.model_dump() for listing in listings],
+            "facets": ordered_facets(result.facets, request.app.state.content),
+        }
+    )
+
+
+async def api_pa(request: Request) -> Response:
+    listing = store.get_public(request.app.state.engine, request.path_params["ref"])
+    if listing is None:
+        return _json({"error": "No published listing has this reference"}, status_code=404)
+    return _json(listing.model_dump())
+
+
+routes: list[BaseRoute] = [
+    Route("/api/pas", api_pas),
+    Route("/api/pas/{ref}", api_pa),
+]

@@ -1,0 +1,273 @@
+"""Shapes of the PA register's public side: the public listing view (exactly the CONTRACT keys),
+the search parameters of `/api/pas` and `/find-a-pa`, and one row of the import CSV.
+
+Nothing private (last name, email, phone, postcode, date of birth) has a field in the public
+view, so it cannot leak through the API or a page by accident.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from pafinder.content import Content
+from pafinder.register.tables import DBS_LEVELS
+
+MAX_QUERY = 200
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+
+# Search parameter -> taxonomy it takes slugs from (dbs uses the fixed DBS_LEVELS).
+ANY_OF = {"area": "areas", "gender": "genders"}
+ALL_OF = {
+    "task": "tasks",
+    "client_group": "client_groups",
+    "age_group": "age_groups",
+    "language": "languages",
+    "availability": "availability",
+}
+FLAGS = ("dbs_checked", "driving", "non_smoker")
+# The facet fields of the API answer, in the order they are shown.
+FACETS = ("area", "gender", "task", "client_group", "age_group", "language", "availability", "dbs")
+PARAMS = ("q", *ANY_OF, *ALL_OF, "dbs", *FLAGS, "page", "per_page")
+DBS_LABELS = {
+    "none": "No DBS check",
+    "basic": "Basic",
+    "standard": "Standard",
+    "enhanced": "Enhanced",
+    "enhanced_barred": "Enhanced with the adults' barred list",
+}
+
+
+def display_name(first_name: str, last_name: str) -> str:
+    """First name and last initial ("Amara K."): the only form of a PA's name ever shown."""
+    first = " ".join(first_name.split())
+    last = last_name.strip()
+    return f"{first} {last[0].upper()}." if last else first
+
+
+class PublicListing(BaseModel):
+    """The public view of a searchable listing: exactly the keys CONTRACT.md names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ref: str
+    display_name: str
+    areas: list[str]
+    gender: str
+    tasks: list[str]
+    client_groups: list[str]
+    age_groups: list[str]
+    languages: list[str]
+    availability: list[str]
+    qualifications: list[str]
+    dbs: str
+    dbs_checked: bool
+    driving: bool
+    smoker: bool
+    experience_years: int
+    about: str
+    updated: str  # ISO date (YYYY-MM-DD) of the last change
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """Validated search parameters. Lists keep the order given, without repeats."""
+
+    q: str = ""
+    any_of: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    all_of: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    dbs: str | None = None
+    flags: frozenset[str] = frozenset()
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    def active(self) -> list[tuple[str, str]]:
+        """Every active filter as (parameter, value), in form order (q excluded)."""
+        pairs: list[tuple[str, str]] = []
+        for name in (*ANY_OF, *ALL_OF):
+            values = self.any_of.get(name) or self.all_of.get(name) or ()
+            pairs.extend((name, v) for v in values)
+        if self.dbs:
+            pairs.append(("dbs", self.dbs))
+        pairs.extend((f, "yes") for f in FLAGS if f in self.flags)
+        return pairs
+
+    def without(self, name: str, value: str | None = None) -> SearchParams:
+        """These parameters with one filter value (or a whole parameter) removed, page 1."""
+
+        def drop(groups: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+            out = {}
+            for key, values in groups.items():
+                if key == name:
+                    values = tuple(v for v in values if value is not None and v != value)
+                if values:
+                    out[key] = values
+            return out
+
+        return SearchParams(
+            q="" if name == "q" else self.q,
+            any_of=drop(self.any_of),
+            all_of=drop(self.all_of),
+            dbs=None if name == "dbs" else self.dbs,
+            flags=self.flags - {name},
+            page=1,
+            per_page=self.per_page,
+        )
+
+    def query_items(self, page: int | None = None) -> list[tuple[str, str]]:
+        """As URL query pairs (for links that keep the current search)."""
+        items: list[tuple[str, str]] = [("q", self.q)] if self.q else []
+        items.extend(self.active())
+        if self.per_page != DEFAULT_PER_PAGE:
+            items.append(("per_page", str(self.per_page)))
+        page = self.page if page is None else page
+        if page != 1:
+            items.append(("page", str(page)))
+        return items
+
+
+class SearchParamError(ValueError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def _positive_int(raw: str, name: str, maximum: int | None, errors: dict[str, str]) -> int | None:
+    if not re.fullmatch(r"[0-9]{1,9}", raw.strip()):
+        errors[name] = f"{name} must be a whole number"
+        return None
+    value = int(raw)
+    if value < 1 or (maximum is not None and value > maximum):
+        errors[name] = (
+            f"{name} must be between 1 and {maximum}" if maximum else f"{name} must be 1 or more"
+        )
+        return None
+    return value
+
+
+def parse_search_params(query: Sequence[tuple[str, str]], content: Content) -> SearchParams:
+    """Validate query pairs (a parameter may repeat). Empty values are ignored (a GET form sends
+    `q=` when the box is empty); unknown parameter names are ignored (tracking tags, cache
+    busters). Raises SearchParamError({parameter: message}) on an unknown slug or a bad value."""
+    values: dict[str, list[str]] = {}
+    for key, raw in query:
+        raw = raw.strip()
+        if key in PARAMS and raw:
+            values.setdefault(key, []).append(raw)
+    errors: dict[str, str] = {}
+
+    q = " ".join(values.get("q", []))
+    if len(q) > MAX_QUERY:
+        errors["q"] = f"Search words must be {MAX_QUERY} characters or fewer"
+
+    def slugs(name: str, taxonomy: str) -> tuple[str, ...]:
+        known = content.labels(taxonomy)
+        given = list(dict.fromkeys(values.get(name, [])))
+        unknown = [v for v in given if v not in known]
+        if unknown:
+            shown = ", ".join(repr(v[:40]) for v in unknown[:3])
+            errors[name] = f"Unknown {name} {shown}: use one of {', '.join(known)}"
+        return tuple(given)
+
+    any_of = {n: s for n, t in ANY_OF.items() if (s := slugs(n, t))}
+    all_of = {n: s for n, t in ALL_OF.items() if (s := slugs(n, t))}
+
+    dbs: str | None = None
+    given_dbs = values.get("dbs", [])
+    if any(v not in DBS_LEVELS for v in given_dbs):
+        errors["dbs"] = f"dbs must be one of {', '.join(DBS_LEVELS)}"
+    elif given_dbs:
+        # Repeated levels all apply (filters combine with AND): the highest one decides.
+        dbs = max(given_dbs, key=DBS_LEVELS.index)
+
+    flags = set()
+    for name in FLAGS:
+        given = {v.lower() for v in values.get(name, [])}
+        if given - {"yes", "no"}:
+            errors[name] = f"{name} must be yes, or left out"
+        elif "yes" in given:
+            flags.add(name)
+
+    page = 1
+    if "page" in values:
+        page = _positive_int(values["page"][-1], "page", None, errors) or 1
+    per_page = DEFAULT_PER_PAGE
+    if "per_page" in values:
+        per_page = (
+            _positive_int(values["per_page"][-1], "per_page", MAX_PER_PAGE, errors)
+            or DEFAULT_PER_PAGE
+        )
+    if errors:
+        raise SearchParamError(errors)
+    return SearchParams(
+        q=q,
+        any_of=any_of,
+        all_of=all_of,
+        dbs=dbs,
+        flags=frozenset(flags),
+        page=page,
+        per_page=per_page,
+    )
+
+
+# --- Import -------------------------------------------------------------------------------
+
+IMPORT_COLUMNS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "postcode",
+    "areas",
+    "gender",
+    "languages",
+    "tasks",
+    "client_groups",
+    "age_groups",
+    "availability",
+    "qualifications",
+    "dbs",
+    "dbs_certificate_date",
+    "dbs_update_service",
+    "dbs_checked",
+    "driving",
+    "smoker",
+    "experience_years",
+    "about",
+    "status",
+)
+IMPORT_STATUSES = ("published", "pending", "withdrawn")
+
+
+class ImportRow(BaseModel):
+    """One valid row of the PA import CSV, ready to insert (see commands.import_pas)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    postcode: str
+    areas: list[str]
+    gender: str
+    languages: list[str]
+    tasks: list[str]
+    client_groups: list[str]
+    age_groups: list[str]
+    availability: list[str]
+    qualifications: list[str]
+    dbs: str
+    dbs_certificate_date: date | None
+    dbs_update_service: bool
+    dbs_checked: bool
+    driving: bool
+    smoker: bool
+    experience_years: int
+    about: str
+    status: str

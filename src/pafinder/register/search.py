@@ -1,0 +1,266 @@
+"""The PA query engine: filters and facet counts from per-value document bitmaps; Whoosh only
+for the relevance of `q`.
+
+Why: Whoosh's multi-valued facets cost hundreds of milliseconds per query at 20,000 documents
+(docs/benchmarks.md); intersecting compressed bitmaps costs microseconds.
+
+A *snapshot* holds, for every published unpaused listing, one position: positions are given in
+"most recently updated first" order, so iterating a result bitmap in ascending order already
+yields the default ordering and a page is just `result[offset:offset+per_page]`. For every filter
+value there is a bitmap of positions (areas, genders, tasks ... DBS levels, flags). A snapshot is
+built lazily from the database and reused until the index generation or the data version (bumped
+by `index.refresh_pa` and `index.rebuild_pa_index`) changes. The 120-day freshness rule is applied
+per query with a bisect over the listings sorted by their confirmation time, since time passes
+without writes.
+
+Facet counting (documented in docs/register-search.md): each facet value counts the listings of
+the whole filtered result (every active filter applied, its own parameter included) that have
+that value; values with no listing are left out. For `dbs` the count is per exact level.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import threading
+from array import array
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pyroaring import BitMap
+from sqlalchemy import Engine
+from whoosh.qparser import MultifieldParser
+
+from pafinder import search as whoosh_store
+from pafinder.db import utcnow
+from pafinder.register import index, store
+from pafinder.register.models import ALL_OF, ANY_OF, FACETS, SearchParams
+from pafinder.register.tables import DBS_LEVELS
+from pafinder.settings import Settings
+
+# facet parameter -> position of its column in store.FACET_COLUMNS (lists are JSON text)
+_LIST_COLUMNS = {
+    "area": 4,
+    "language": 5,
+    "task": 6,
+    "client_group": 7,
+    "age_group": 8,
+    "availability": 9,
+}
+_EMPTY = BitMap()
+
+
+@dataclass
+class Snapshot:
+    key: tuple[str | None, str]
+    pa_ids: array[int]  # position -> PA id
+    values: dict[str, dict[str, BitMap]]  # facet parameter -> slug -> positions
+    flags: dict[str, BitMap]  # dbs_checked, driving, non_smoker
+    at_least: dict[str, BitMap]  # DBS level -> positions at that level or above
+    confirmed: list[datetime]  # confirmation times, ascending
+    by_confirmed: array[int]  # positions in the same order as `confirmed`
+    everyone: BitMap
+    _fresh: tuple[int, BitMap] | None = None
+    _positions: dict[int, int] | None = None
+
+    def positions(self) -> dict[int, int]:
+        """PA id -> position (built on the first text search of this snapshot)."""
+        if self._positions is None:
+            self._positions = {pa_id: pos for pos, pa_id in enumerate(self.pa_ids)}
+        return self._positions
+
+    def fresh(self, now: datetime) -> BitMap:
+        """Positions confirmed within the freshness window (cached until one more expires)."""
+        stale = bisect.bisect_left(self.confirmed, store.fresh_cutoff(now))
+        cached = self._fresh
+        if cached is not None and cached[0] == stale:
+            return cached[1]
+        fresh = self.everyone - BitMap(self.by_confirmed[:stale]) if stale else self.everyone
+        self._fresh = (stale, fresh)
+        return fresh
+
+
+def build_snapshot(engine: Engine, key: tuple[str | None, str]) -> Snapshot:
+    ids: array[int] = array("q")
+    confirmed: list[tuple[datetime, int]] = []
+    raw: dict[str, dict[str, list[int]]] = {name: {} for name in FACETS}
+    flags: dict[str, list[int]] = {"dbs_checked": [], "driving": [], "non_smoker": []}
+    loads = json.loads
+    for pos, row in enumerate(store.facet_rows(engine)):
+        ids.append(row[0])
+        confirmed.append((row[2], pos))
+        if row[3]:
+            raw["gender"].setdefault(row[3], []).append(pos)
+        for name, col in _LIST_COLUMNS.items():
+            bucket = raw[name]
+            for slug in loads(row[col]):
+                bucket.setdefault(slug, []).append(pos)
+        raw["dbs"].setdefault(row[10], []).append(pos)
+        if row[11]:
+            flags["dbs_checked"].append(pos)
+        if row[12]:
+            flags["driving"].append(pos)
+        if not row[13]:
+            flags["non_smoker"].append(pos)
+    values = {name: {slug: BitMap(p) for slug, p in slugs.items()} for name, slugs in raw.items()}
+    at_least = {}
+    for i, level in enumerate(DBS_LEVELS):
+        at_least[level] = BitMap.union(
+            _EMPTY, *(values["dbs"].get(lv, _EMPTY) for lv in DBS_LEVELS[i:])
+        )
+    confirmed.sort()
+    return Snapshot(
+        key=key,
+        pa_ids=ids,
+        values=values,
+        flags={name: BitMap(p) for name, p in flags.items()},
+        at_least=at_least,
+        confirmed=[c for c, _ in confirmed],
+        by_confirmed=array("q", (p for _, p in confirmed)),
+        everyone=BitMap(range(len(ids))),
+    )
+
+
+class _Cache:
+    """One snapshot per (database, index dir), rebuilt when its key changes."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.snapshots: dict[tuple[str, str], Snapshot] = {}
+        self.searchers: dict[tuple[str, str], tuple[str, Any]] = {}
+        self.text_lock = threading.Lock()
+
+    def snapshot(self, engine: Engine, settings: Settings) -> Snapshot:
+        where = (settings.database_url, str(settings.index_dir))
+        key = (
+            whoosh_store.current_generation(settings.index_dir, index.PAS),
+            index.data_version(settings.index_dir),
+        )
+        snap = self.snapshots.get(where)
+        if snap is not None and snap.key == key:
+            return snap
+        with self.lock:  # one rebuild at a time; the others wait and reuse it
+            snap = self.snapshots.get(where)
+            if snap is None or snap.key != key:
+                snap = build_snapshot(engine, key)
+                if len(self.snapshots) > 8:  # tests create many portals in one process
+                    self.snapshots.clear()
+                self.snapshots[where] = snap
+            return snap
+
+    def invalidate(self) -> None:
+        with self.lock:
+            self.snapshots.clear()
+
+    def text_hits(self, settings: Settings, q: str) -> list[tuple[float, int]]:
+        """(score, PA id) of every listing matching `q`, best first."""
+        where = (settings.database_url, str(settings.index_dir))
+        generation = whoosh_store.current_generation(settings.index_dir, index.PAS)
+        if generation is None:
+            return []
+        with self.text_lock:  # a Whoosh searcher is not safe to share between threads
+            cached = self.searchers.get(where)
+            if cached is None or cached[0] != generation:
+                if cached is not None:
+                    cached[1].close()
+                ix = whoosh_store.open_index(settings.index_dir, index.PAS)
+                if ix is None:
+                    return []
+                cached = (generation, ix.searcher())
+            searcher = cached[1].refresh()  # picks up refresh_pa's commits
+            self.searchers[where] = (generation, searcher)
+            parser = MultifieldParser(list(index.TEXT_FIELDS), searcher.schema)
+            results = searcher.search(parser.parse(q), limit=None)
+            column = searcher.reader().column_reader("pa_id")
+            return [(score, int(column[docnum])) for score, docnum in results.top_n]
+
+
+CACHE = _Cache()
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    page: int
+    per_page: int
+    ids: list[int]  # PA ids of this page, in order
+    facets: dict[str, dict[str, int]]
+
+
+def _filtered(snap: Snapshot, params: SearchParams, now: datetime) -> BitMap:
+    result = snap.fresh(now)
+    for name, slugs in params.any_of.items():
+        bitmaps = [snap.values[name].get(s, _EMPTY) for s in slugs]
+        result = result & BitMap.union(_EMPTY, *bitmaps)
+    for name, slugs in params.all_of.items():
+        for slug in slugs:
+            result = result & snap.values[name].get(slug, _EMPTY)
+    if params.dbs:
+        result = result & snap.at_least[params.dbs]
+    for flag in sorted(params.flags):
+        result = result & snap.flags[flag]
+    return result
+
+
+def _text_filter(
+    settings: Settings, snap: Snapshot, params: SearchParams, result: BitMap
+) -> tuple[BitMap, list[int]]:
+    """Restrict `result` to the listings matching q; positions ordered by relevance (ties: most
+    recently updated first)."""
+    position = snap.positions()
+    scored = []
+    for score, pa_id in CACHE.text_hits(settings, params.q):
+        pos = position.get(pa_id)
+        if pos is not None and pos in result:
+            scored.append((-score, pos))
+    scored.sort()
+    ordered = [pos for _, pos in scored]
+    return BitMap(ordered), ordered
+
+
+def facet_counts(snap: Snapshot, result: BitMap) -> dict[str, dict[str, int]]:
+    facets: dict[str, dict[str, int]] = {}
+    for name in FACETS:
+        counts = {}
+        for slug, bitmap in snap.values[name].items():
+            n = result.intersection_cardinality(bitmap)
+            if n:
+                counts[slug] = n
+        facets[name] = counts
+    return facets
+
+
+def search(
+    engine: Engine, settings: Settings, params: SearchParams, now: datetime | None = None
+) -> SearchResult:
+    """Run a search: total, the PA ids of the requested page and every facet's counts."""
+    now = now or utcnow()
+    snap = CACHE.snapshot(engine, settings)
+    result = _filtered(snap, params, now)
+    offset = (params.page - 1) * params.per_page
+    if params.q:
+        result, ordered = _text_filter(settings, snap, params, result)
+        positions = ordered[offset : offset + params.per_page]
+    else:
+        positions = list(result[offset : offset + params.per_page]) if offset < len(result) else []
+    return SearchResult(
+        total=len(result),
+        page=params.page,
+        per_page=params.per_page,
+        ids=[snap.pa_ids[p] for p in positions],
+        facets=facet_counts(snap, result),
+    )
+
+
+def count(engine: Engine, settings: Settings, params: SearchParams) -> int:
+    """How many listings these parameters find (for 'remove this filter to see N')."""
+    now = utcnow()
+    snap = CACHE.snapshot(engine, settings)
+    result = _filtered(snap, params, now)
+    if params.q:
+        result, _ = _text_filter(settings, snap, params, result)
+    return len(result)
+
+
+__all__ = ["ALL_OF", "ANY_OF", "CACHE", "SearchResult", "count", "search"]
