@@ -1,0 +1,480 @@
+"""All write SQL for a listing's life: registration, email verification, self-service edits,
+pause, withdraw, erasure, export, 'still available', and staff approval or rejection.
+
+Every change is one transaction that also appends to the audit log (never with personal data in
+the detail), and once it has committed the PA search index is refreshed for that listing, so a
+paused, withdrawn, stale or erased PA leaves search at once.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, delete, or_, select
+
+from pafinder.db import utcnow
+from pafinder.register import index
+from pafinder.register.tables import DBS_LEVELS, LIST_FIELDS, pa_contacts, pas
+from pafinder.settings import Settings
+from pafinder.staff import store as staff_store
+from pafinder.web.drafts import form_drafts
+
+# Unambiguous characters: no 0/O, 1/I/L, so a reference read over the phone is never misheard.
+REF_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+REMIND_AFTER = timedelta(days=90)
+STALE_AFTER = timedelta(days=120)
+DBS_STALE_AFTER = timedelta(days=3 * 365)
+TRAINING_WARNING = timedelta(days=30)
+EXPIRY_REMINDER_EVERY = timedelta(days=90)
+CHECK_METHODS = ("certificate", "update_service")
+DBS_FIELDS = ("dbs", "dbs_certificate_date", "dbs_update_service")
+EDITABLE = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "phone",
+        "postcode",
+        "gender",
+        *LIST_FIELDS,
+        "qualifications",
+        "hours_wanted",
+        "live_in",
+        "nights",
+        "emergency_cover",
+        *DBS_FIELDS,
+        "driving",
+        "own_car",
+        "smoker",
+        "experience_years",
+        "experience",
+        "about",
+    }
+)
+SELF = "pa"  # audit actor for the PA's own actions (who they are is not logged)
+
+
+class NotFound(LookupError):
+    """No listing with that reference (erased, or never existed)."""
+
+
+def new_ref() -> str:
+    return "PA" + "".join(secrets.choice(REF_ALPHABET) for _ in range(6))
+
+
+def _encode(values: Mapping[str, Any]) -> dict[str, Any]:
+    row = dict(values)
+    for key in LIST_FIELDS:
+        if key in row:
+            row[key] = json.dumps(list(row[key]))
+    if "qualifications" in row:
+        row["qualifications"] = json.dumps(
+            [
+                {
+                    "slug": q["slug"],
+                    "date": _iso(q.get("date")),
+                    "expires": _iso(q.get("expires")),
+                }
+                for q in row["qualifications"]
+            ]
+        )
+    return row
+
+
+def _iso(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)[:10]
+
+
+def decode(row: Any) -> dict[str, Any]:
+    """A pas row as a dict, JSON lists decoded."""
+    listing = dict(row._mapping)
+    for key in (*LIST_FIELDS, "qualifications"):
+        listing[key] = json.loads(listing[key] or "[]")
+    return listing
+
+
+def searchable(listing: Mapping[str, Any], now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    confirmed = listing.get("confirmed_at")
+    return bool(
+        listing.get("status") == "published"
+        and not listing.get("paused")
+        and confirmed is not None
+        and confirmed > now - STALE_AFTER
+    )
+
+
+def flags(listing: Mapping[str, Any], today: date | None = None) -> list[str]:
+    """What staff (and the profile) should warn about: old DBS certificates not kept up to date
+    on the Update Service, and training past its expiry date."""
+    today = today or utcnow().date()
+    found: list[str] = []
+    certificate = listing.get("dbs_certificate_date")
+    if (
+        listing.get("dbs", "none") != "none"
+        and certificate is not None
+        and not listing.get("dbs_update_service")
+        and certificate < today - DBS_STALE_AFTER
+    ):
+        found.append("DBS certificate over 3 years old and not on the Update Service")
+    for q in listing.get("qualifications", []):
+        if q.get("expires") and date.fromisoformat(q["expires"]) < today:
+            found.append(f"Training expired: {q['slug']} on {q['expires']}")
+    return found
+
+
+def expiring_training(listing: Mapping[str, Any], today: date) -> list[dict[str, Any]]:
+    """Training past its expiry or within TRAINING_WARNING of it (for reminders)."""
+    return [
+        q
+        for q in listing.get("qualifications", [])
+        if q.get("expires") and date.fromisoformat(q["expires"]) <= today + TRAINING_WARNING
+    ]
+
+
+def _refresh(engine: Engine, settings: Settings, pa_id: int | None) -> None:
+    if pa_id is not None:
+        index.refresh_pa(engine, settings, pa_id)
+
+
+def _row(conn: Connection, ref: str) -> dict[str, Any]:
+    row = conn.execute(select(pas).where(pas.c.ref == ref)).first()
+    if row is None:
+        raise NotFound(ref)
+    return decode(row)
+
+
+# --- Reading ------------------------------------------------------------------------------
+
+
+def get(engine: Engine, ref: str) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(pas).where(pas.c.ref == ref)).first()
+    return decode(row) if row else None
+
+
+def for_email(
+    engine: Engine, email: str, statuses: tuple[str, ...] | None = None
+) -> list[dict[str, Any]]:
+    query = select(pas).where(pas.c.email == email.strip().lower())
+    if statuses:
+        query = query.where(pas.c.status.in_(statuses))
+    with engine.connect() as conn:
+        return [decode(r) for r in conn.execute(query.order_by(pas.c.id))]
+
+
+def queue(engine: Engine) -> list[dict[str, Any]]:
+    """Listings waiting for staff, oldest first (by when the email was confirmed)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(pas).where(pas.c.status == "pending").order_by(pas.c.email_verified_at, pas.c.id)
+        )
+        return [decode(r) for r in rows]
+
+
+def export(engine: Engine, ref: str) -> dict[str, Any]:
+    """Everything held about one PA: the listing, messages sent to them, and the audit trail."""
+    with engine.connect() as conn:
+        listing = _row(conn, ref)
+        contacts = [
+            dict(r._mapping)
+            for r in conn.execute(
+                select(pa_contacts)
+                .where(pa_contacts.c.pa_id == listing["id"])
+                .order_by(pa_contacts.c.id)
+            )
+        ]
+        audit = [
+            {"at": r.at, "action": r.action, "by": r.actor}
+            for r in conn.execute(
+                select(staff_store.audit_log)
+                .where(
+                    staff_store.audit_log.c.subject_type == "pa",
+                    staff_store.audit_log.c.subject_id == ref,
+                )
+                .order_by(staff_store.audit_log.c.id)
+            )
+        ]
+    for contact in contacts:
+        contact.pop("pa_id", None)
+    listing.pop("dbs_checked_by", None)  # a staff id means nothing to the PA
+    return {
+        "exported_at": utcnow(),
+        "listing": listing,
+        "messages_from_employers": contacts,
+        "history": audit,
+    }
+
+
+# --- The PA's own actions -----------------------------------------------------------------
+
+
+def create_unverified(conn: Connection, ref: str, values: Mapping[str, Any]) -> int:
+    """Inside the caller's transaction (with claim_draft, so a double submit creates one)."""
+    now = utcnow()
+    result = conn.execute(
+        pas.insert().values(
+            ref=ref,
+            status="unverified",
+            paused=False,
+            created_at=now,
+            updated_at=now,
+            dbs_checked=False,
+            **_encode(values),
+        )
+    )
+    staff_store.record(conn, SELF, "pa.registered", "pa", ref)
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+@dataclass(frozen=True)
+class Verified:
+    ref: str
+    already: bool
+
+
+def verify_email(engine: Engine, settings: Settings, ref: str) -> Verified:
+    with engine.begin() as conn:
+        listing = _row(conn, ref)
+        if listing["status"] != "unverified":
+            return Verified(ref, already=True)
+        now = utcnow()
+        conn.execute(
+            pas.update()
+            .where(pas.c.id == listing["id"])
+            .values(status="pending", email_verified_at=now, updated_at=now)
+        )
+        staff_store.record(conn, SELF, "pa.email_verified", "pa", ref)
+    _refresh(engine, settings, listing["id"])
+    return Verified(ref, already=False)
+
+
+def edit(engine: Engine, settings: Settings, ref: str, changes: Mapping[str, Any]) -> bool:
+    """Save the PA's changes. Returns True when the listing went back to staff for checking.
+
+    Changed DBS details must be checked again, so a published listing goes back to 'pending'
+    and loses its 'checked' mark; any other edit of a published listing shows at once. An edit
+    of a rejected listing sends it back to staff.
+    """
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    with engine.begin() as conn:
+        listing = _row(conn, ref)
+        changed = sorted(
+            k for k, v in changes.items() if _comparable(k, listing.get(k)) != _comparable(k, v)
+        )
+        if not changed:
+            return False
+        values = _encode({k: changes[k] for k in changed})
+        values["updated_at"] = utcnow()
+        dbs_changed = any(k in DBS_FIELDS for k in changed)
+        back_to_staff = False
+        if dbs_changed:
+            values.update(
+                dbs_checked=False, dbs_checked_at=None, dbs_check_method=None, dbs_checked_by=None
+            )
+        if (listing["status"] == "published" and dbs_changed) or listing["status"] == "rejected":
+            values.update(status="pending", rejection_reason=None)
+            back_to_staff = True
+        conn.execute(pas.update().where(pas.c.id == listing["id"]).values(**values))
+        staff_store.record(
+            conn, SELF, "pa.edited", "pa", ref, {"fields": changed, "back_to_staff": back_to_staff}
+        )
+    _refresh(engine, settings, listing["id"])
+    return back_to_staff
+
+
+def _comparable(key: str, value: Any) -> Any:
+    if key == "qualifications":
+        return [(q["slug"], _iso(q.get("date")), _iso(q.get("expires"))) for q in value or []]
+    if key == "dbs_certificate_date":
+        return _iso(value)
+    return value
+
+
+def set_paused(engine: Engine, settings: Settings, ref: str, paused: bool) -> None:
+    with engine.begin() as conn:
+        listing = _row(conn, ref)
+        conn.execute(
+            pas.update().where(pas.c.id == listing["id"]).values(paused=paused, updated_at=utcnow())
+        )
+        staff_store.record(conn, SELF, "pa.paused" if paused else "pa.unpaused", "pa", ref)
+    _refresh(engine, settings, listing["id"])
+
+
+def withdraw(engine: Engine, settings: Settings, ref: str) -> None:
+    with engine.begin() as conn:
+        listing = _row(conn, ref)
+        conn.execute(
+            pas.update()
+            .where(pas.c.id == listing["id"])
+            .values(status="withdrawn", updated_at=utcnow())
+        )
+        staff_store.record(
+            conn, SELF, "pa.withdrawn", "pa", ref, {"from_status": listing["status"]}
+        )
+    _refresh(engine, settings, listing["id"])
+
+
+def restore(engine: Engine, settings: Settings, ref: str) -> None:
+    """A withdrawn listing asks to come back: staff check it again before it is published."""
+    with engine.begin() as conn:
+        listing = _row(conn, ref)
+        if listing["status"] != "withdrawn":
+            return
+        conn.execute(
+            pas.update()
+            .where(pas.c.id == listing["id"])
+            .values(status="pending", updated_at=utcnow())
+        )
+        staff_store.record(conn, SELF, "pa.restored", "pa", ref)
+    _refresh(engine, settings, listing["id"])
+
+
+def erase(engine: Engine, settings: Settings, ref: str, actor: str = SELF) -> None:
+    """Right to erasure: the listing, its messages and its unfinished drafts are deleted at once;
+    the audit log keeps only that a listing with this (random) reference was erased."""
+    with engine.begin() as conn:
+        listing = _row(conn, ref)
+        conn.execute(delete(pa_contacts).where(pa_contacts.c.pa_id == listing["id"]))
+        conn.execute(delete(pas).where(pas.c.id == listing["id"]))
+        conn.execute(delete(form_drafts).where(form_drafts.c.submitted_ref == ref))
+        staff_store.record(conn, actor, "pa.erased", "pa", ref)
+    _refresh(engine, settings, listing["id"])
+
+
+def confirm_available(engine: Engine, settings: Settings, ref: str) -> bool:
+    """'Still available': restarts the freshness clock. False unless the listing is published."""
+    with engine.begin() as conn:
+        listing = _row(conn, ref)
+        if listing["status"] != "published":
+            return False
+        now = utcnow()
+        conn.execute(
+            pas.update().where(pas.c.id == listing["id"]).values(confirmed_at=now, updated_at=now)
+        )
+        staff_store.record(conn, SELF, "pa.confirmed_available", "pa", ref)
+    _refresh(engine, settings, listing["id"])
+    return True
+
+
+# --- Staff moderation ---------------------------------------------------------------------
+
+
+def approve(
+    engine: Engine,
+    settings: Settings,
+    ref: str,
+    staff_id: int,
+    dbs_level: str | None,
+    method: str | None,
+    checked_on: date | None,
+) -> None:
+    """Publish, recording the DBS check staff made (None for a PA who declared no DBS)."""
+    with engine.begin() as conn:
+        listing = _row(conn, ref)
+        if listing["status"] not in ("pending", "rejected"):
+            raise ValueError(f"cannot approve a listing that is {listing['status']}")
+        now = utcnow()
+        values: dict[str, Any] = {
+            "status": "published",
+            "confirmed_at": now,
+            "updated_at": now,
+            "rejection_reason": None,
+            "reminder_sent_at": None,
+            "published_at": listing["published_at"] or now,
+        }
+        detail: dict[str, Any] = {"dbs_checked": dbs_level is not None}
+        if dbs_level is not None:
+            if dbs_level not in DBS_LEVELS or method not in CHECK_METHODS or checked_on is None:
+                raise ValueError("incomplete DBS check")
+            values.update(
+                dbs=dbs_level,
+                dbs_checked=True,
+                dbs_check_method=method,
+                dbs_checked_at=datetime.combine(checked_on, datetime.min.time()),
+                dbs_checked_by=staff_id,
+            )
+            detail.update(level=dbs_level, method=method, checked_on=checked_on.isoformat())
+        conn.execute(pas.update().where(pas.c.id == listing["id"]).values(**values))
+        staff_store.record(conn, f"staff:{staff_id}", "pa.approved", "pa", ref, detail)
+    _refresh(engine, settings, listing["id"])
+
+
+def reject(engine: Engine, settings: Settings, ref: str, staff_id: int, reason: str) -> None:
+    with engine.begin() as conn:
+        listing = _row(conn, ref)
+        conn.execute(
+            pas.update()
+            .where(pas.c.id == listing["id"])
+            .values(status="rejected", rejection_reason=reason, updated_at=utcnow())
+        )
+        # The reason may name the person, so it stays on the listing, not in the log.
+        staff_store.record(conn, f"staff:{staff_id}", "pa.rejected", "pa", ref)
+    _refresh(engine, settings, listing["id"])
+
+
+# --- Freshness ----------------------------------------------------------------------------
+
+
+def due_for_reminder(engine: Engine, now: datetime) -> list[dict[str, Any]]:
+    """Published listings last confirmed 90+ days ago and not reminded since."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(pas)
+            .where(
+                pas.c.status == "published",
+                pas.c.confirmed_at <= now - REMIND_AFTER,
+                or_(pas.c.reminder_sent_at.is_(None), pas.c.reminder_sent_at < pas.c.confirmed_at),
+            )
+            .order_by(pas.c.id)
+        )
+        return [decode(r) for r in rows]
+
+
+def mark_reminded(engine: Engine, ref: str, action: str = "pa.reminder_sent") -> None:
+    with engine.begin() as conn:
+        listing = _row(conn, ref)
+        if action == "pa.reminder_sent":
+            conn.execute(
+                pas.update().where(pas.c.id == listing["id"]).values(reminder_sent_at=utcnow())
+            )
+        staff_store.record(conn, "system", action, "pa", ref)
+
+
+def stale_ids(engine: Engine, now: datetime) -> list[int]:
+    """Published listings past 120 days without confirmation (they must be out of search)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(pas.c.id).where(
+                pas.c.status == "published",
+                or_(pas.c.confirmed_at.is_(None), pas.c.confirmed_at <= now - STALE_AFTER),
+            )
+        )
+        return [int(r.id) for r in rows]
+
+
+def expiry_candidates(engine: Engine, now: datetime) -> list[dict[str, Any]]:
+    """Published or pending listings not sent an expiry reminder in the last 90 days."""
+    log = staff_store.audit_log
+    recent = select(log.c.subject_id).where(
+        and_(
+            log.c.action == "pa.expiry_reminder_sent",
+            log.c.subject_type == "pa",
+            log.c.at > now - EXPIRY_REMINDER_EVERY,
+        )
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(pas)
+            .where(pas.c.status.in_(("published", "pending")), pas.c.ref.not_in(recent))
+            .order_by(pas.c.id)
+        )
+        return [decode(r) for r in rows]
