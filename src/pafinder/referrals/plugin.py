@@ -1,6 +1,19 @@
 """What the referrals feature plugs into the portal (see pafinder.features)."""
 
 from pafinder.features import Feature
+from pafinder.referrals import commands, seed
 from pafinder.referrals.routes import routes
 
-FEATURE = Feature(name="referrals", routes=routes)
+FEATURE = Feature(
+    name="referrals",
+    routes=routes,
+    commands=commands.commands,
+    demo_seeders=[seed.seed_demo],
+    staff_links=[
+        (
+            "/staff/referrals",
+            "Referrals",
+            "New referrals for every service, most pressing first, with their respond-by dates.",
+        ),
+    ],
+)

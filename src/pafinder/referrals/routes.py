@@ -1,5 +1,7 @@
-"""Routes for the referrals feature."""
+"""Every route of the referrals feature, gathered from its journeys."""
 
 from starlette.routing import BaseRoute
 
-routes: list[BaseRoute] = []
+from pafinder.referrals import form_routes, staff_routes
+
+routes: list[BaseRoute] = [*form_routes.routes, *staff_routes.routes]

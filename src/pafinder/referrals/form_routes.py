@@ -1,0 +1,331 @@
+"""The public referral journey, one URL design for people and for machines:
+
+- ``GET /refer/{slug}``: the form, one page in short sections, re-filled from the draft.
+- ``POST /refer/{slug}``: a complete submission. With ``action=check`` (the page's Continue
+  button) valid answers go to check-your-answers; without it (CONTRACT.md: one POST with every
+  field) a valid referral is recorded and answered 303 to its confirmation. Errors: 400, the form
+  re-filled, an error summary.
+- ``GET/POST /refer/{slug}/check``: check your answers with change links, then send.
+- ``GET /refer/{slug}/confirmation/{signed ref}``: reference and respond-by date.
+
+Every POST keeps what was typed in a server-side draft, so refresh, the back button and
+validation errors lose nothing, without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from pafinder.content import Service, render_markdown
+from pafinder.db import utcnow
+from pafinder.referrals import journey, notify, store
+from pafinder.referrals.models import (
+    CONTACT_METHODS,
+    EQUALITY,
+    ROUTE_LABELS,
+    ReferralConfig,
+)
+from pafinder.referrals.validation import (
+    Submission,
+    field_order,
+    professional_only_message,
+    signposted,
+    validate,
+)
+from pafinder.web.forms import form_to_dict
+from pafinder.web.render import render_page
+from pafinder.workdays import london_date, respond_by
+
+TAMPERED = (
+    "This form could not be checked, so it was not sent. Your answers are below: "
+    "check them and send the form again"
+)
+
+
+def _title(service: Service, config: ReferralConfig) -> str:
+    if "self" in config.routes:
+        return f"Ask for support from the {service.name.lower()}"
+    return f"Make a referral to the {service.name.lower()}"
+
+
+def _date_fields(config: ReferralConfig) -> list[str]:
+    return ["date_of_birth", *[q.id for q in config.questions if q.type == "date"]]
+
+
+def _render_form(
+    request: Request,
+    service: Service,
+    config: ReferralConfig,
+    values: dict[str, Any],
+    form_key: str,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    errors = errors or {}
+    dates = _date_fields(config)
+    title = _title(service, config)
+    return render_page(
+        request,
+        "referrals/form.html",
+        status_code=status_code,
+        title=title,
+        service=service,
+        config=config,
+        values=journey.display_values(values, dates),
+        form_key=journey.sign_form_key(request, service.slug, form_key),
+        errors=errors,
+        error_list=journey.error_items(errors, field_order(config), dates),
+        intro_html=render_markdown(config.intro) if config.intro else "",
+        crisis=config.crisis if config.crisis is not None else service.crisis,
+        route_labels=ROUTE_LABELS,
+        contact_methods=CONTACT_METHODS,
+        equality=EQUALITY,
+        professional_only=professional_only_message(config),
+        breadcrumbs=[
+            {"text": "Get support", "href": "/services/"},
+            {"text": service.name, "href": service.url},
+        ],
+        nav="services",
+    )
+
+
+async def form_page(request: Request) -> Response:
+    try:
+        service, config = journey.service_and_config(request)
+    except journey.NotFound:
+        return journey.not_found(request)
+    _draft_id, data = await run_in_threadpool(journey.load_session_draft, request, service.slug)
+    if data is None or data.get("_submitted_ref"):
+        data = {}
+    return _render_form(
+        request,
+        service,
+        config,
+        data.get("values", {}),
+        data.get("form_key") or journey.new_form_key(),
+    )
+
+
+async def form_submit(request: Request) -> Response:
+    try:
+        service, config = journey.service_and_config(request)
+    except journey.NotFound:
+        return journey.not_found(request)
+    slug = service.slug
+    form = await request.form()
+    multi = [q.id for q in config.questions if q.type == "any_of"]
+    values = form_to_dict(form, multi=multi)
+    action = str(values.pop("action", "") or "send")
+    token = str(values.pop("form_key", "") or "")
+    draft_id, draft = await run_in_threadpool(journey.load_session_draft, request, slug)
+    if draft and draft.get("_submitted_ref"):
+        draft_id, draft = None, None  # that draft was sent; this is a new referral
+
+    errors: dict[str, str] = {}
+    form_key = journey.read_form_key(request, slug, token) if token else None
+    if token and form_key is None:
+        errors["form_key"] = TAMPERED
+    # No key at all (a client posting the fields directly): a fresh one, so this submission is
+    # recorded once; resubmits of a rendered form reuse the key signed into the page.
+    form_key = form_key or (draft or {}).get("form_key") or journey.new_form_key()
+
+    today = london_date(utcnow())
+    submission, field_errors = validate(values, service, config, today)
+    errors.update(field_errors)
+    draft_data = {"values": values, "form_key": form_key}
+    if errors or submission is None:
+        await run_in_threadpool(journey.keep_draft, request, slug, draft_id, draft_data)
+        return _render_form(request, service, config, values, form_key, errors, 400)
+    if action == "check":
+        await run_in_threadpool(journey.keep_draft, request, slug, draft_id, draft_data)
+        return RedirectResponse(f"/refer/{slug}/check", status_code=303)
+    if signposted(config, submission.flags):
+        await run_in_threadpool(journey.keep_draft, request, slug, draft_id, draft_data)
+        return _signpost(request, service, config)
+    return await _send(request, service, config, submission, form_key, draft_id)
+
+
+async def _send(
+    request: Request,
+    service: Service,
+    config: ReferralConfig,
+    sub: Submission,
+    form_key: str,
+    draft_id: str | None,
+) -> Response:
+    state = request.app.state
+    received_at = utcnow()
+    due = respond_by(received_at, service.respond_within_working_days)
+    ref, created = await run_in_threadpool(
+        store.create, state.engine, service.slug, sub, form_key, received_at, due, draft_id
+    )
+    # The transaction has committed: only now is the referral acknowledged.
+    journey.forget_draft(request, service.slug)
+    task = None
+    if created:
+        referral = await run_in_threadpool(store.get, state.engine, ref)
+        if referral is not None:
+            task = BackgroundTask(
+                notify.send_all, state.settings, state.content, service, config, referral
+            )
+    return RedirectResponse(
+        journey.confirmation_url(request, service.slug, ref), status_code=303, background=task
+    )
+
+
+def _signpost(request: Request, service: Service, config: ReferralConfig) -> Response:
+    return render_page(
+        request,
+        "referrals/signpost.html",
+        title=f"The {service.name.lower()} may not be able to help",
+        service=service,
+        signposting_html=render_markdown(config.signposting),
+        crisis=config.crisis if config.crisis is not None else service.crisis,
+        back_link=f"/refer/{service.slug}",
+    )
+
+
+async def check_page(request: Request) -> Response:
+    try:
+        service, config = journey.service_and_config(request)
+    except journey.NotFound:
+        return journey.not_found(request)
+    _draft_id, draft = await run_in_threadpool(journey.load_session_draft, request, service.slug)
+    if draft and draft.get("_submitted_ref"):
+        return RedirectResponse(
+            journey.confirmation_url(request, service.slug, draft["_submitted_ref"]), 303
+        )
+    if not draft or not draft.get("values"):
+        return RedirectResponse(f"/refer/{service.slug}", status_code=303)
+    values = draft["values"]
+    submission, errors = validate(values, service, config, london_date(utcnow()))
+    if submission is None:
+        return _render_form(request, service, config, values, draft["form_key"], errors, 400)
+    return render_page(
+        request,
+        "referrals/check.html",
+        title="Check your answers before sending",
+        service=service,
+        rows=summary_rows(service, config, submission),
+        back_link=f"/refer/{service.slug}",
+    )
+
+
+async def check_submit(request: Request) -> Response:
+    try:
+        service, config = journey.service_and_config(request)
+    except journey.NotFound:
+        return journey.not_found(request)
+    draft_id, draft = await run_in_threadpool(journey.load_session_draft, request, service.slug)
+    if draft and draft.get("_submitted_ref"):
+        # The same draft sent twice (double click, back and send again): one referral.
+        return RedirectResponse(
+            journey.confirmation_url(request, service.slug, draft["_submitted_ref"]), 303
+        )
+    if not draft or not draft.get("values"):
+        return RedirectResponse(f"/refer/{service.slug}", status_code=303)
+    values = draft["values"]
+    submission, errors = validate(values, service, config, london_date(utcnow()))
+    if submission is None:
+        return _render_form(request, service, config, values, draft["form_key"], errors, 400)
+    if signposted(config, submission.flags):
+        return _signpost(request, service, config)
+    return await _send(request, service, config, submission, draft["form_key"], draft_id)
+
+
+def summary_rows(service: Service, config: ReferralConfig, sub: Submission) -> list[dict[str, Any]]:
+    """Check-your-answers rows: (question, answer, field to change)."""
+    base = f"/refer/{service.slug}"
+    rows: list[tuple[str, str, str]] = [
+        ("Who is making the referral", ROUTE_LABELS[sub.referrer_type], "referrer_type")
+    ]
+    for label, name in (
+        ("Your name", "referrer_name"),
+        ("How you know them", "referrer_relationship"),
+        ("Your job title", "referrer_role"),
+        ("Your organisation", "referrer_organisation"),
+        ("Your email", "referrer_email"),
+        ("Your phone", "referrer_phone"),
+    ):
+        if getattr(sub, name):
+            rows.append((label, getattr(sub, name), name))
+    rows += [
+        ("Name", f"{sub.first_name} {sub.last_name}", "first_name"),
+        (
+            "Date of birth",
+            f"{sub.date_of_birth.day} {sub.date_of_birth:%B %Y}",
+            "date_of_birth-day",
+        ),
+        ("Postcode", sub.postcode or "Not given", "postcode"),
+        ("Best way to get in touch", CONTACT_METHODS[sub.preferred_contact], "preferred_contact"),
+        ("Email", sub.email or "Not given", "email"),
+        ("Phone", sub.phone or "Not given", "phone"),
+    ]
+    if sub.address:
+        rows.append(("Address", sub.address, "address"))
+    rows.append(("Why support is needed", sub.reason, "reason"))
+    for q in config.questions_for(sub.referrer_type):
+        answer = sub.answers.get(q.id)
+        if isinstance(answer, list):
+            shown = ", ".join(q.option_label(a) for a in answer) or "Not answered"
+        elif q.type in ("one_of", "yes_no"):
+            shown = (
+                q.option_label(str(answer)) if q.type == "one_of" else str(answer).capitalize()
+            ) or "Not answered"
+        else:
+            shown = str(answer or "Not answered")
+        rows.append((q.label, shown, f"{q.id}-day" if q.type == "date" else q.id))
+    agreed = (
+        "The person agrees to this referral"
+        if sub.consent == "yes"
+        else "Referred without agreement for a safeguarding reason"
+    )
+    rows.append(("Agreement", agreed, "consent"))
+    answered = sum(1 for k in EQUALITY if sub.equality.get(k))
+    rows.append(
+        ("Equality monitoring", f"{answered} of {len(EQUALITY)} questions answered", "eq_age_band")
+    )
+    return [{"key": k, "value": v, "href": f"{base}#{f}"} for k, v, f in rows]
+
+
+async def confirmation(request: Request) -> Response:
+    try:
+        service, config = journey.service_and_config(request)
+    except journey.NotFound:
+        return journey.not_found(request)
+    ref = journey.read_confirmation(request, request.path_params["token"])
+    referral = await run_in_threadpool(store.get, request.app.state.engine, ref) if ref else None
+    if referral is None or referral.service != service.slug:
+        return journey.not_found(request)
+    review = [f for f in referral.flags if f in ("outside_age", "outside_area", "area_not_sure")]
+    return render_page(
+        request,
+        "referrals/confirmation.html",
+        title="Referral sent",
+        service=service,
+        referral=referral,
+        respond_by_text=notify.long_date(referral.respond_by),
+        promise=notify.promise(config, referral.urgency),
+        review=bool(review),
+        signposting_html=render_markdown(config.signposting)
+        if review and config.signposting
+        else "",
+        what_next_html=service.sections_html.get("what_next", ""),
+        crisis=config.crisis if config.crisis is not None else service.crisis,
+        emailed=bool(referral.email or referral.referrer_email),
+    )
+
+
+routes = [
+    Route("/refer/{slug}", form_page, methods=["GET"]),
+    Route("/refer/{slug}", form_submit, methods=["POST"]),
+    Route("/refer/{slug}/check", check_page, methods=["GET"]),
+    Route("/refer/{slug}/check", check_submit, methods=["POST"]),
+    Route("/refer/{slug}/confirmation/{token}", confirmation, methods=["GET"]),
+]

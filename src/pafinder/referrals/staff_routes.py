@@ -1,0 +1,96 @@
+"""The staff view of referrals: a queue with its clocks, and one record. Full triage (statuses,
+notes, refusals) is a later issue; every view of a record is written to the audit log."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from pafinder.db import utcnow
+from pafinder.referrals import store
+from pafinder.referrals.models import CONTACT_METHODS, ROUTE_LABELS, referral_config
+from pafinder.staff import store as staff_store
+from pafinder.staff.auth import actor, staff_required
+from pafinder.web.render import render_page
+from pafinder.workdays import london_date
+
+FLAG_LABELS = {
+    "outside_area": "Check: outside the area",
+    "area_not_sure": "Check: area not known",
+    "outside_age": "Check: outside the age range",
+    "safeguarding_override": "Safeguarding: referred without consent",
+}
+
+
+@staff_required()
+async def queue(request: Request) -> Response:
+    content = request.app.state.content
+    service = request.query_params.get("service") or None
+    if service and content.service(service) is None:
+        service = None
+    rows = await run_in_threadpool(store.open_queue, request.app.state.engine, service)
+    return render_page(
+        request,
+        "referrals/staff_list.html",
+        title="Referrals",
+        referrals=rows,
+        today=london_date(utcnow()),
+        service=service,
+        services=content.services,
+        names={s.slug: s.name for s in content.services},
+        flag_labels=FLAG_LABELS,
+        breadcrumbs=[{"text": "Staff area", "href": "/staff/"}],
+    )
+
+
+def _record_view(engine: object, who: str, ref: str) -> None:
+    with engine.begin() as conn:  # type: ignore[attr-defined]
+        staff_store.record(conn, who, "referral.viewed", "referral", ref)
+
+
+@staff_required()
+async def detail(request: Request) -> Response:
+    engine = request.app.state.engine
+    ref = request.path_params["ref"]
+    referral = await run_in_threadpool(store.get, engine, ref)
+    if referral is None:
+        return render_page(request, "pages/404.html", status_code=404, title="Page not found")
+    # Confidential records: every opening is auditable (who, when, which reference).
+    await run_in_threadpool(_record_view, engine, actor(request), ref)
+    service = request.app.state.content.service(referral.service)
+    config = referral_config(service) if service else None
+    questions = {q.id: q for q in config.questions} if config else {}
+    answers = []
+    for key, value in referral.answers.items():
+        q = questions.get(key)
+        if isinstance(value, list):
+            shown = ", ".join(q.option_label(v) if q else v for v in value)
+        elif q is not None and q.type == "one_of":
+            shown = q.option_label(str(value))
+        else:
+            shown = str(value)
+        answers.append((q.label if q else key, shown or "Not answered"))
+    return render_page(
+        request,
+        "referrals/staff_detail.html",
+        title=f"Referral {referral.ref}",
+        referral=referral,
+        service_name=service.name if service else referral.service,
+        answers=answers,
+        route_labels=ROUTE_LABELS,
+        contact_methods=CONTACT_METHODS,
+        flag_labels=FLAG_LABELS,
+        overdue=referral.overdue(london_date(utcnow())),
+        breadcrumbs=[
+            {"text": "Staff area", "href": "/staff/"},
+            {"text": "Referrals", "href": "/staff/referrals"},
+        ],
+    )
+
+
+routes = [
+    Route("/staff/referrals", queue, methods=["GET"]),
+    Route("/staff/referrals/{ref}", detail, methods=["GET"]),
+]
