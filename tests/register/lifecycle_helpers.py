@@ -155,13 +155,8 @@ def link_in(message: Message, path_prefix: str) -> str:
     return match.group(1)
 
 
-def published_listing(
-    settings: Settings,
-    email: str = "pub@example.org",
-    staff_id: int | None = None,
-    **overrides: Any,
-) -> str:
-    """A published listing made through the store (not the web journey), for fast tests."""
+def pending_listing(settings: Settings, email: str = "pend@example.org", **overrides: Any) -> str:
+    """A verified listing in the staff queue, made through the store (fast, no web journey)."""
     from pafinder.content import load_content
     from pafinder.register.journey_forms import taxonomies
     from pafinder.register.journey_models import parse_all
@@ -175,15 +170,32 @@ def published_listing(
     with engine.begin() as conn:
         lifecycle_store.create_unverified(conn, ref, listing)
     lifecycle_store.verify_email(engine, settings, ref)
-    if staff_id is None:
-        from pafinder.staff import store as staff_store
-        from tests.conftest import add_staff
+    return ref
 
-        add_staff(settings, f"mod-{ref.lower()}@example.org")
-        member = staff_store.get_by_email(engine, f"mod-{ref.lower()}@example.org")
-        assert member is not None
-        staff_id = member.id
+
+def staff_id(settings: Settings, email: str = "moderator@example.org") -> int:
+    from pafinder.staff import store as staff_store
+    from tests.conftest import add_staff
+
+    engine = engine_of(settings)
+    member = staff_store.get_by_email(engine, email)
+    if member is None:
+        add_staff(settings, email)
+        member = staff_store.get_by_email(engine, email)
+    assert member is not None
+    return member.id
+
+
+def published_listing(settings: Settings, email: str = "pub@example.org", **overrides: Any) -> str:
+    """A published listing with a DBS check recorded by staff, made through the store."""
+    ref = pending_listing(settings, email, **overrides)
     lifecycle_store.approve(
-        engine, settings, ref, staff_id, "enhanced", "certificate", date.today() - timedelta(days=1)
+        engine_of(settings),
+        settings,
+        ref,
+        staff_id(settings),
+        "enhanced",
+        "certificate",
+        date.today() - timedelta(days=1),
     )
     return ref
