@@ -1,0 +1,284 @@
+"""Public, dynamic events routes: the filtered listing, the API, booking and cancelling.
+
+The unfiltered listing and the API are pre-rendered into site/ (publish.py); these routes hand
+those files back as they are, and render from the database only when filters are given.
+Database work runs in the thread pool, so simultaneous bookings really are simultaneous and
+capacity is guarded by the database transaction, not by the event loop.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from pafinder.events import bookings, notify, store
+from pafinder.events.models import BOOKING_FIELDS, CARERS_TRAINING_LIMIT, validate_booking
+from pafinder.events.publish import listing_context, publish
+from pafinder.events.recurrence import Event, Occurrence, occurrence, parse_occurrence_id
+from pafinder.events.views import (
+    HORIZON_DAYS,
+    api_entry,
+    group_by_day,
+    now_utc,
+    parse_filters,
+    row,
+    upcoming,
+    window,
+)
+from pafinder.web.forms import error_list, form_to_dict
+from pafinder.web.render import render_page
+
+FILTER_FIELDS = ("service", "kind", "area", "format", "from", "to")
+
+
+async def republish(request: Request) -> None:
+    state = request.app.state
+    await run_in_threadpool(publish, state.engine, state.settings, state.content, state.templates)
+
+
+def not_found(request: Request, title: str = "Page not found") -> Response:
+    return render_page(
+        request,
+        "pages/error.html",
+        status_code=404,
+        title=title,
+        paragraphs=["The date may have passed, or the event may have been cancelled or changed."],
+        next_href="/events",
+        next_text="See events and groups",
+    )
+
+
+async def listing(request: Request) -> Response:
+    state = request.app.state
+    static = state.settings.site_dir / "events" / "index.html"
+    if not request.query_params and static.exists():
+        return FileResponse(
+            static,
+            media_type="text/html; charset=utf-8",
+            headers={"cache-control": "public, max-age=60"},
+        )
+    filters = parse_filters(request.query_params, state.content)
+    now = now_utc()
+    after, before = window(filters, now)
+    events = await run_in_threadpool(store.all_events, state.engine, "published")
+    counts = await run_in_threadpool(bookings.booked_counts, state.engine)
+    rows = [row(o, counts, state.content) for o in upcoming(events, after, before, filters)]
+    context = listing_context(state.content, group_by_day(rows), filters, len(rows))
+    return render_page(
+        request,
+        "events/list.html",
+        status_code=400 if filters.errors else 200,
+        private=False,
+        errors=filters.errors,
+        error_list=error_list(filters.errors, FILTER_FIELDS),
+        **context,
+    )
+
+
+async def api(request: Request) -> Response:
+    state = request.app.state
+    static = state.settings.site_dir / "api" / "events.json"
+    if not request.query_params and static.exists():
+        return FileResponse(
+            static, media_type="application/json", headers={"cache-control": "public, max-age=60"}
+        )
+    filters = parse_filters(request.query_params, state.content)
+    if filters.errors:
+        return JSONResponse({"errors": filters.errors}, status_code=400)
+    now = now_utc()
+    after, before = window(filters, now, HORIZON_DAYS)
+    events = await run_in_threadpool(store.all_events, state.engine, "published")
+    counts = await run_in_threadpool(bookings.booked_counts, state.engine)
+    base = state.settings.base_url
+    return JSONResponse(
+        [
+            api_entry(o, counts, state.content, base)
+            for o in upcoming(events, after, before, filters)
+        ]
+    )
+
+
+def _bookable(event: Event | None) -> bool:
+    return event is not None and event.status == "published" and event.booking_required
+
+
+async def _target(request: Request) -> tuple[Event | None, list[Occurrence], Occurrence | None]:
+    """/events/{key}/book: key is an occurrence id (one date) or an event id (choose a date)."""
+    key = request.path_params["key"]
+    parsed = parse_occurrence_id(key)
+    engine = request.app.state.engine
+    now = now_utc()
+    if parsed:
+        event = await run_in_threadpool(store.get_event, engine, parsed[0])
+        if not _bookable(event):
+            return None, [], None
+        assert event is not None
+        occ = occurrence(event, parsed[1])
+        if occ is None or occ.ends <= now:
+            return event, [], None
+        return event, [occ], occ
+    if not key.isdigit() or len(key) > 9:
+        return None, [], None
+    event = await run_in_threadpool(store.get_event, engine, int(key))
+    if not _bookable(event):
+        return None, [], None
+    assert event is not None
+    dates = upcoming([event], now, now + timedelta(days=HORIZON_DAYS))
+    return event, dates, (dates[0] if len(dates) == 1 else None)
+
+
+def _book_form(
+    request: Request,
+    event: Event,
+    dates: list[Occurrence],
+    chosen: str,
+    values: dict[str, Any],
+    counts: Any,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    errors = errors or {}
+    occ = next((o for o in dates if o.id == chosen), None)
+    rows = [row(o, counts, request.app.state.content) for o in dates]
+    full = bool(occ and row(occ, counts, request.app.state.content)["full"])
+    title = ("Join the waiting list: " if full else "Book a place: ") + event.title
+    return render_page(
+        request,
+        "events/book.html",
+        status_code=status_code,
+        title=title,
+        event=event,
+        dates=rows,
+        chosen=chosen,
+        occ=occ,
+        full=full,
+        values=values,
+        errors=errors,
+        error_list=error_list(errors, BOOKING_FIELDS),
+        carers_training=bookings.is_carers_training(event),
+        limit=CARERS_TRAINING_LIMIT,
+        back_link=f"/events/{event.id}/",
+    )
+
+
+async def book(request: Request) -> Response:
+    state = request.app.state
+    event, dates, occ = await _target(request)
+    if event is None or not dates:
+        return not_found(request, "This date cannot be booked")
+    counts = await run_in_threadpool(bookings.booked_counts, state.engine)
+    if request.method == "GET":
+        return _book_form(request, event, dates, occ.id if occ else "", {}, counts)
+
+    form = await request.form()
+    values = form_to_dict(form)
+    if len(dates) == 1:
+        values["date"] = dates[0].id
+    chosen = str(values.get("date", ""))
+    data, errors = validate_booking(values)
+    occ = next((o for o in dates if o.id == chosen), None)
+    if occ is None:
+        errors = {"date": "Select the date you want to come", **errors}
+    if errors or data is None or occ is None:
+        return _book_form(request, event, dates, chosen, values, counts, errors, 400)
+    client = request.client.host if request.client else "unknown"
+    if not state.limiter.hit("60/hour", "event-booking", client):
+        errors = {"name": "Too many bookings from your connection. Wait an hour, or phone us"}
+        return _book_form(request, event, dates, chosen, values, counts, errors, 429)
+
+    result = await run_in_threadpool(bookings.book, state.engine, occ, data)
+    if result.outcome == "over-limit":
+        return render_page(
+            request,
+            "events/limit.html",
+            status_code=409,
+            title="You have already booked 3 training sessions this year",
+            event=event,
+            sessions=result.sessions_this_year,
+            year=bookings.training_year(occ.original_date),
+            back_link=f"/events/{event.id}/",
+        )
+    assert result.booking is not None
+    if result.outcome != "already":
+        await run_in_threadpool(notify.send_confirmation, state.settings, result.booking, occ)
+        await republish(request)
+    token = notify.booking_token(state.settings, result.booking.id)
+    return RedirectResponse(f"/events/bookings/{token}", status_code=303)
+
+
+async def _booking_from_token(
+    request: Request,
+) -> tuple[bookings.Booking | None, Occurrence | None, Event | None]:
+    state = request.app.state
+    booking_id = notify.read_token(state.settings, request.path_params["token"])
+    if booking_id is None:
+        return None, None, None
+    booking = await run_in_threadpool(bookings.get_booking, state.engine, booking_id)
+    if booking is None:
+        return None, None, None
+    event = await run_in_threadpool(store.get_event, state.engine, booking.event_id)
+    occ = occurrence(event, booking.occurrence_date) if event else None
+    return booking, occ, event
+
+
+async def booking_page(request: Request) -> Response:
+    booking, occ, event = await _booking_from_token(request)
+    if booking is None or event is None:
+        return not_found(request, "We cannot find this booking")
+    titles = {
+        "booked": "You have a place",
+        "waiting": "You are on the waiting list",
+        "cancelled": "Your booking is cancelled",
+    }
+    return render_page(
+        request,
+        "events/booking.html",
+        title=titles[booking.status],
+        booking=booking,
+        occ=occ,
+        event=event,
+        token=request.path_params["token"],
+    )
+
+
+async def cancel(request: Request) -> Response:
+    state = request.app.state
+    booking, occ, event = await _booking_from_token(request)
+    if booking is None or event is None:
+        return not_found(request, "We cannot find this booking")
+    token = request.path_params["token"]
+    if booking.status == "cancelled":
+        return RedirectResponse(f"/events/bookings/{token}", status_code=303)
+    if request.method == "GET":
+        title = "Cancel your place" if booking.status == "booked" else "Leave the waiting list"
+        return render_page(
+            request,
+            "events/cancel.html",
+            title=title,
+            booking=booking,
+            occ=occ,
+            event=event,
+            token=token,
+            back_link=f"/events/bookings/{token}",
+        )
+    _, promoted = await run_in_threadpool(
+        bookings.cancel_booking, state.engine, booking.id, "public", event.capacity
+    )
+    if promoted is not None and occ is not None:
+        await run_in_threadpool(notify.send_place_offered, state.settings, promoted, occ)
+    await republish(request)
+    return RedirectResponse(f"/events/bookings/{token}", status_code=303)
+
+
+routes = [
+    Route("/events", listing),
+    Route("/api/events", api),
+    Route("/events/bookings/{token}", booking_page),
+    Route("/events/bookings/{token}/cancel", cancel, methods=["GET", "POST"]),
+    Route("/events/{key}/book", book, methods=["GET", "POST"]),
+]
