@@ -25,8 +25,12 @@ BASE = "/become-a-pa/register"
 
 def pa_settings(tmp_path: Path, **env: str) -> Settings:
     """Real content (every taxonomy) with a migrated database; no site build needed."""
+    from pafinder.register.index import rebuild_pa_index
+
     s = make_settings(tmp_path, REAL_CONTENT, **env)
-    migrate(make_engine(s.database_url))
+    engine = make_engine(s.database_url)
+    migrate(engine)
+    rebuild_pa_index(engine, s)  # an (empty) PA text index, as `pafinder build` leaves it
     return s
 
 

@@ -439,6 +439,13 @@ def due_for_reminder(engine: Engine, now: datetime) -> list[dict[str, Any]]:
         return [decode(r) for r in rows]
 
 
+def note(engine: Engine, ref: str, action: str, actor: str = SELF) -> None:
+    """An audit entry for something done with a listing that changes no row (a link sent, a
+    download of the PA's own data)."""
+    with engine.begin() as conn:
+        staff_store.record(conn, actor, action, "pa", ref)
+
+
 def mark_reminded(engine: Engine, ref: str, action: str = "pa.reminder_sent") -> None:
     with engine.begin() as conn:
         listing = _row(conn, ref)

@@ -1,5 +1,283 @@
-"""Placeholder: filled in by the register work (issue 3)."""
+"""'Manage my listing': a PA asks for a fresh signed link by email, and the link opens an hour
+of self-service (held in the signed session cookie): edit any page of the listing, pause
+('not taking new work'), withdraw, download everything we hold, or delete it all at once."""
 
-from starlette.routing import BaseRoute
+from __future__ import annotations
 
-routes: list[BaseRoute] = []
+import json
+import time
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from pafinder.db import utcnow
+from pafinder.register import journey_forms, lifecycle_mail, lifecycle_store
+from pafinder.register.journey_models import MULTI_FIELDS, STEPS, parse_step, raw_from_listing
+from pafinder.web.forms import Errors, form_to_dict
+from pafinder.web.render import render_page
+
+BASE = "/become-a-pa/manage"
+SESSION_KEY = "pa_manage"
+SESSION_SECONDS = 3600
+LINK_RATE = "3/hour"
+LINK_RATE_IP = "30/hour"
+STATUS_TEXT = {
+    "unverified": "Waiting for you to confirm your email address",
+    "pending": "Waiting for our team to check it",
+    "published": "Published: employers can find you",
+    "rejected": "Not published: see the reason we emailed you",
+    "withdrawn": "Withdrawn: employers cannot find you",
+}
+
+
+def _request_page(
+    request: Request,
+    email: str = "",
+    errors: Errors | None = None,
+    problem: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    errors = errors or {}
+    return render_page(
+        request,
+        "register/manage/request.html",
+        status_code=status_code,
+        title="Manage your personal assistant listing",
+        email=email,
+        errors=errors,
+        error_list=[{"text": m, "href": "#email"} for m in errors.values()],
+        problem=problem,
+        nav="becoming-a-pa",
+    )
+
+
+async def ask_for_link(request: Request) -> Response:
+    if request.method == "GET":
+        expired = request.query_params.get("expired") == "1"
+        return _request_page(request, problem="session" if expired else None)
+    form = await request.form()
+    email = str(form.get("email", "")).strip().lower()[:254]
+    if not email:
+        return _request_page(request, email, {"email": "Enter your email address"}, None, 400)
+    if "@" not in email or "." not in email.rpartition("@")[2]:
+        return _request_page(
+            request,
+            email,
+            {"email": "Enter an email address in the correct format, like name@example.com"},
+            None,
+            400,
+        )
+    limiter = request.app.state.limiter
+    client = request.client.host if request.client else "unknown"
+    if not limiter.hit(LINK_RATE_IP, "pa-manage-ip", client):
+        return _request_page(
+            request,
+            email,
+            {"email": "Too many requests from this connection. Wait an hour, then try again"},
+            None,
+            429,
+        )
+    if limiter.hit(LINK_RATE, "pa-manage", email):
+        engine, settings = request.app.state.engine, request.app.state.settings
+        refs = [p["ref"] for p in lifecycle_store.for_email(engine, email)]
+        if refs:
+            await run_in_threadpool(lifecycle_mail.send_manage_links, settings, email, refs)
+            for ref in refs:
+                lifecycle_store.note(engine, ref, "pa.manage_link_sent")
+    # The same answer whoever asks, so the page never reveals who is registered.
+    return render_page(request, "register/manage/sent.html", title="Check your email", email=email)
+
+
+async def open_link(request: Request) -> Response:
+    settings = request.app.state.settings
+    try:
+        ref = lifecycle_mail.read_token(
+            settings, lifecycle_mail.MANAGE, request.path_params["token"]
+        )
+    except lifecycle_mail.TokenProblem as problem:
+        return _request_page(
+            request, problem="expired" if problem.expired else "invalid", status_code=400
+        )
+    if lifecycle_store.get(request.app.state.engine, ref) is None:
+        return _request_page(request, problem="invalid", status_code=400)
+    request.session[SESSION_KEY] = {"ref": ref, "until": int(time.time()) + SESSION_SECONDS}
+    lifecycle_store.note(request.app.state.engine, ref, "pa.manage_opened")
+    # Redirect so the token leaves the address bar and the browser history.
+    return RedirectResponse(f"{BASE}/listing", status_code=303)
+
+
+def _managed(request: Request) -> dict[str, Any] | None:
+    held = request.session.get(SESSION_KEY)
+    if not isinstance(held, dict) or int(held.get("until", 0)) < time.time():
+        request.session.pop(SESSION_KEY, None)
+        return None
+    listing = lifecycle_store.get(request.app.state.engine, str(held.get("ref", "")))
+    if listing is None:
+        request.session.pop(SESSION_KEY, None)
+    return listing
+
+
+def _again() -> Response:
+    return RedirectResponse(f"{BASE}?expired=1", status_code=303)
+
+
+async def listing_page(request: Request) -> Response:
+    listing = _managed(request)
+    if listing is None:
+        return _again()
+    labels = journey_forms.taxonomies(request.app.state.content)
+    sections = journey_forms.summary_sections(
+        listing, labels, lambda step: f"{BASE}/edit/{step}", lock_email=True
+    )
+    return render_page(
+        request,
+        "register/manage/listing.html",
+        title="Your listing",
+        listing=listing,
+        sections=sections,
+        status_text=STATUS_TEXT[listing["status"]],
+        saved=request.query_params.get("saved", "")[:20],
+        searchable=lifecycle_store.searchable(listing),
+    )
+
+
+async def edit(request: Request) -> Response:
+    listing = _managed(request)
+    if listing is None:
+        return _again()
+    step = request.path_params["step"]
+    if step not in STEPS:
+        return render_page(request, "pages/404.html", status_code=404, title="Page not found")
+    labels = journey_forms.taxonomies(request.app.state.content)
+    if request.method == "GET":
+        raw = raw_from_listing(step, listing)
+        errors: Errors = {}
+    else:
+        form = await request.form()
+        raw = form_to_dict(form, multi=MULTI_FIELDS[step])
+        if step == "about-you":
+            raw["email"] = listing["email"]  # changed only by registering again
+        clean, errors = parse_step(step, raw, labels, utcnow().date())
+        if clean is not None and not errors:
+            clean.pop("email", None)
+            back = lifecycle_store.edit(
+                request.app.state.engine, request.app.state.settings, listing["ref"], clean
+            )
+            return RedirectResponse(
+                f"{BASE}/listing?saved={'checking' if back else 'yes'}", status_code=303
+            )
+    return render_page(
+        request,
+        journey_forms.template_for(step),
+        status_code=400 if errors else 200,
+        title=journey_forms.TITLES[step],
+        errors=errors,
+        error_list=journey_forms.error_summary(errors, step),
+        back_link=f"{BASE}/listing",
+        action=f"{BASE}/edit/{step}",
+        button="Save changes",
+        edit=True,
+        honeypot=False,
+        **journey_forms.page_context(step, raw, errors, labels),
+    )
+
+
+def _action(kind: str) -> Any:
+    async def act(request: Request) -> Response:
+        listing = _managed(request)
+        if listing is None:
+            return _again()
+        engine, settings = request.app.state.engine, request.app.state.settings
+        if kind == "pause":
+            lifecycle_store.set_paused(engine, settings, listing["ref"], True)
+        elif kind == "unpause":
+            lifecycle_store.set_paused(engine, settings, listing["ref"], False)
+        elif kind == "restore":
+            lifecycle_store.restore(engine, settings, listing["ref"])
+        return RedirectResponse(f"{BASE}/listing?saved={kind}", status_code=303)
+
+    act.__name__ = f"manage_{kind}"
+    return act
+
+
+async def withdraw(request: Request) -> Response:
+    listing = _managed(request)
+    if listing is None:
+        return _again()
+    if request.method == "POST":
+        lifecycle_store.withdraw(
+            request.app.state.engine, request.app.state.settings, listing["ref"]
+        )
+        return RedirectResponse(f"{BASE}/listing?saved=withdrawn", status_code=303)
+    return render_page(
+        request,
+        "register/manage/withdraw.html",
+        title="Are you sure you want to withdraw your listing?",
+        listing=listing,
+        back_link=f"{BASE}/listing",
+    )
+
+
+async def download(request: Request) -> Response:
+    listing = _managed(request)
+    if listing is None:
+        return _again()
+    engine = request.app.state.engine
+    lifecycle_store.note(engine, listing["ref"], "pa.exported")
+    data = lifecycle_store.export(engine, listing["ref"])
+    body = json.dumps(data, indent=2, ensure_ascii=False, default=str, sort_keys=True)
+    return Response(
+        body.encode(),
+        media_type="application/json",
+        headers={
+            "content-disposition": f'attachment; filename="my-pa-listing-{listing["ref"]}.json"',
+            "cache-control": "no-store",
+        },
+    )
+
+
+async def delete(request: Request) -> Response:
+    listing = _managed(request)
+    if listing is None:
+        return _again()
+    if request.method == "POST":
+        lifecycle_store.erase(request.app.state.engine, request.app.state.settings, listing["ref"])
+        request.session.pop(SESSION_KEY, None)
+        return RedirectResponse(f"{BASE}/deleted", status_code=303)
+    return render_page(
+        request,
+        "register/manage/delete.html",
+        title="Are you sure you want to delete your listing and data?",
+        listing=listing,
+        back_link=f"{BASE}/listing",
+    )
+
+
+async def deleted(request: Request) -> Response:
+    return render_page(
+        request, "register/manage/deleted.html", title="Your listing and data have been deleted"
+    )
+
+
+async def sign_out(request: Request) -> Response:
+    request.session.pop(SESSION_KEY, None)
+    return render_page(request, "register/manage/signed_out.html", title="You have signed out")
+
+
+routes: list[BaseRoute] = [
+    Route(BASE, ask_for_link, methods=["GET", "POST"]),
+    Route(f"{BASE}/listing", listing_page),
+    Route(f"{BASE}/edit/{{step}}", edit, methods=["GET", "POST"]),
+    Route(f"{BASE}/pause", _action("pause"), methods=["POST"]),
+    Route(f"{BASE}/unpause", _action("unpause"), methods=["POST"]),
+    Route(f"{BASE}/restore", _action("restore"), methods=["POST"]),
+    Route(f"{BASE}/withdraw", withdraw, methods=["GET", "POST"]),
+    Route(f"{BASE}/download", download),
+    Route(f"{BASE}/delete", delete, methods=["GET", "POST"]),
+    Route(f"{BASE}/deleted", deleted),
+    Route(f"{BASE}/sign-out", sign_out, methods=["POST"]),
+    Route(f"{BASE}/{{token}}", open_link),
+]
