@@ -267,7 +267,36 @@ async def sign_out(request: Request) -> Response:
     return render_page(request, "register/manage/signed_out.html", title="You have signed out")
 
 
+async def still_available(request: Request) -> Response:
+    """GET only shows a button: email link scanners follow links, and must not confirm."""
+    settings, engine = request.app.state.settings, request.app.state.engine
+    token = request.path_params["token"]
+    try:
+        ref = lifecycle_mail.read_token(settings, lifecycle_mail.STILL_AVAILABLE, token)
+    except lifecycle_mail.TokenProblem as problem:
+        return _request_page(
+            request, problem="expired" if problem.expired else "invalid", status_code=400
+        )
+    listing = lifecycle_store.get(engine, ref)
+    if listing is None:
+        return _request_page(request, problem="invalid", status_code=400)
+    confirmed = False
+    if request.method == "POST":
+        confirmed = lifecycle_store.confirm_available(engine, settings, ref)
+    return render_page(
+        request,
+        "register/manage/still_available.html",
+        title="Thank you: your listing is up to date"
+        if confirmed
+        else "Are you still available for work?",
+        listing=listing,
+        confirmed=confirmed,
+        action=f"/become-a-pa/still-available/{token}",
+    )
+
+
 routes: list[BaseRoute] = [
+    Route("/become-a-pa/still-available/{token}", still_available, methods=["GET", "POST"]),
     Route(BASE, ask_for_link, methods=["GET", "POST"]),
     Route(f"{BASE}/listing", listing_page),
     Route(f"{BASE}/edit/{{step}}", edit, methods=["GET", "POST"]),
