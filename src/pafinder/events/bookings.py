@@ -87,17 +87,31 @@ def training_year(day: date) -> tuple[date, date]:
 
 
 def _same_person(email: str, phone: str) -> Any:
-    """Bookings by the same carer: the same email, or the same phone number."""
+    """Bookings by the same person: the same email, or the same phone number."""
+    return _any_of({email.lower()} if email else set(), {phone_key(phone)} - {""})
+
+
+def _any_of(emails: set[str], phones: set[str]) -> Any:
     tests = []
-    if email:
-        tests.append(func.lower(event_bookings.c.email) == email.lower())
-    if phone_key(phone):
-        tests.append(event_bookings.c.phone_key == phone_key(phone))
-    return or_(*tests)
+    if emails:
+        tests.append(func.lower(event_bookings.c.email).in_(sorted(emails)))
+    if phones:
+        tests.append(event_bookings.c.phone_key.in_(sorted(phones)))
+    return or_(*tests) if tests else event_bookings.c.id.is_(None)
 
 
 def carers_training_count(conn: Connection, email: str, phone: str, day: date) -> int:
+    """Carers training sessions this carer has (or is waiting for) in the training year. A
+    carer who booked once by email and phone, then by phone only, is still one carer: the
+    emails and phones of their other bookings count as theirs too."""
     start, end = training_year(day)
+    linked = conn.execute(
+        select(event_bookings.c.email, event_bookings.c.phone_key).where(
+            _same_person(email, phone)
+        )
+    ).all()
+    emails = {email.lower()} - {""} | {r.email.lower() for r in linked if r.email}
+    phones = {phone_key(phone)} - {""} | {r.phone_key for r in linked if r.phone_key}
     query = (
         select(func.count())
         .select_from(event_bookings.join(events, events.c.id == event_bookings.c.event_id))
@@ -106,8 +120,11 @@ def carers_training_count(conn: Connection, email: str, phone: str, day: date) -
             events.c.kind == "training",
             event_bookings.c.status.in_(ACTIVE),
             event_bookings.c.occurrence_date.between(start, end),
-            or_(event_bookings.c.attendance.is_(None), event_bookings.c.attendance != "cancelled"),
-            _same_person(email, phone),
+            or_(
+                event_bookings.c.attendance.is_(None),
+                event_bookings.c.attendance != "cancelled",
+            ),
+            _any_of(emails, phones),
         )
     )
     return int(conn.execute(query).scalar_one())

@@ -287,7 +287,9 @@ def validate_event(
     data: dict[str, Any], services: set[str], areas: set[str]
 ) -> tuple[EventInput | None, Errors]:
     """The staff form's fields (kebab-case names) -> EventInput, or errors keyed by field id."""
-    values = {key.replace("-", "_"): value for key, value in data.items() if key in EVENT_FIELDS}
+    # Every field present, so a missing one gets its own message rather than pydantic's.
+    values = {key.replace("-", "_"): data.get(key, "") for key in EVENT_FIELDS}
+    values["access"] = data.get("access") or []
     for name in DATE_FIELDS:
         values[name.replace("-", "_")] = parse_date_parts(data, name)
     errors: Errors = {}
