@@ -165,8 +165,8 @@ async def _send(
     ref, created = await run_in_threadpool(
         store.create, state.engine, service.slug, sub, form_key, received_at, due, draft_id
     )
-    # The transaction has committed: only now is the referral acknowledged.
-    journey.forget_draft(request, service.slug)
+    # The transaction has committed: only now is the referral acknowledged. The session keeps
+    # pointing at the claimed draft, so sending it again leads to this same confirmation.
     task = None
     if created:
         referral = await run_in_threadpool(store.get, state.engine, ref)

@@ -20,6 +20,7 @@ SESSION_KEY = "referral_drafts"
 FORM_KEY_MAX_AGE = 3 * 24 * 3600  # a form left open over a weekend can still be sent
 CONFIRMATION_MAX_AGE = 30 * 24 * 3600
 ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class NotFound(Exception):
@@ -107,18 +108,12 @@ def keep_draft(request: Request, slug: str, draft_id: str | None, data: dict[str
     return draft_id
 
 
-def forget_draft(request: Request, slug: str) -> None:
-    drafts = request.session.get(SESSION_KEY)
-    if isinstance(drafts, dict) and slug in drafts:
-        drafts = dict(drafts)
-        drafts.pop(slug)
-        request.session[SESSION_KEY] = drafts
-
-
 def display_values(values: dict[str, Any], date_fields: list[str]) -> dict[str, Any]:
     """Values to re-fill the form with: an ISO date posted in one field (as CONTRACT.md allows
     for date_of_birth) is split into the day, month and year boxes people see."""
-    shown = dict(values)
+    # Control characters cannot be shown in HTML (a NUL makes the page invalid): they are left
+    # out of what is re-shown; the error message says why the answer was not accepted.
+    shown = {k: CONTROL.sub("", v) if isinstance(v, str) else v for k, v in values.items()}
     for name in date_fields:
         match = ISO.match(str(shown.get(name, "")))
         if match and not any(shown.get(f"{name}-{p}") for p in ("day", "month", "year")):
