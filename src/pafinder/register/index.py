@@ -20,7 +20,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 from whoosh.analysis import StemmingAnalyzer
-from whoosh.fields import ID, NUMERIC, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, TEXT, Schema
 
 from pafinder import search as whoosh_store
 from pafinder.content import load_taxonomy
@@ -38,7 +39,8 @@ def pa_schema() -> Schema:
     stem = StemmingAnalyzer()
     return Schema(
         pa=ID(unique=True),  # str(id): the term to delete or replace one PA by
-        pa_id=NUMERIC(bits=64, sortable=True),  # column: docnum -> PA id without stored fields
+        # docnum -> PA id as a column only: a NUMERIC field would add 16 range terms per document
+        pa_id=COLUMN(NumericColumn("q")),
         skills=TEXT(analyzer=stem, field_boost=1.5),  # task and qualification labels
         experience=TEXT(analyzer=stem),
         about=TEXT(analyzer=stem),

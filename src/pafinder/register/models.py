@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
+from email_validator import EmailNotValidError, validate_email
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from pafinder.content import Content
 from pafinder.register.tables import DBS_LEVELS
@@ -271,3 +272,60 @@ class ImportRow(BaseModel):
     experience_years: int
     about: str
     status: str
+
+
+# --- Contact this PA ------------------------------------------------------------------------
+
+MAX_MESSAGE = 2000
+MAX_SENDER_NAME = 100
+UK_PHONE = re.compile(r"^(\+44\s?|0)[0-9\s()-]{9,14}$")
+
+
+class ContactForm(BaseModel):
+    """An employer's message to a PA. The PA replies (or not) using the details given here."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str
+    email: str = ""
+    phone: str = ""
+    message: str
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not value:
+            raise ValueError("Enter your name")
+        if len(value) > MAX_SENDER_NAME:
+            raise ValueError(f"Your name must be {MAX_SENDER_NAME} characters or fewer")
+        if any(ord(c) < 32 for c in value):
+            raise ValueError("Your name must not contain line breaks")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not value:
+            return ""
+        try:
+            return str(validate_email(value, check_deliverability=False).normalized)
+        except EmailNotValidError as exc:
+            raise ValueError(
+                "Enter an email address in the correct format, like name@example.com"
+            ) from exc
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        if value and not UK_PHONE.match(value):
+            raise ValueError("Enter a UK phone number, like 01632 960 001 or 07700 900 982")
+        return value
+
+    @field_validator("message")
+    @classmethod
+    def _message(cls, value: str) -> str:
+        if not value:
+            raise ValueError("Enter your message to the PA")
+        if len(value) > MAX_MESSAGE:
+            raise ValueError(f"Your message must be {MAX_MESSAGE} characters or fewer")
+        return value

@@ -117,7 +117,7 @@ def build_snapshot(engine: Engine, key: tuple[str | None, str]) -> Snapshot:
         flags={name: BitMap(p) for name, p in flags.items()},
         at_least=at_least,
         confirmed=[c for c, _ in confirmed],
-        by_confirmed=array("q", (p for _, p in confirmed)),
+        by_confirmed=array("I", (p for _, p in confirmed)),
         everyone=BitMap(range(len(ids))),
     )
 

@@ -293,10 +293,26 @@ def delete_contact(engine: Engine, contact_id: int) -> None:
         conn.execute(delete(pa_contacts).where(pa_contacts.c.id == contact_id))
 
 
-def pa_email(engine: Engine, pa_id: int) -> str | None:
-    """The PA's own address: used only to send them an employer's message, never shown."""
+def pa_contact_details(engine: Engine, pa_id: int) -> tuple[str, str]:
+    """The PA's own address and first name: only to send them an employer's message."""
     with engine.connect() as conn:
-        return conn.execute(select(pas.c.email).where(pas.c.id == pa_id)).scalar_one_or_none()
+        row = conn.execute(select(pas.c.email, pas.c.first_name).where(pas.c.id == pa_id)).one()
+    return str(row.email), str(row.first_name)
+
+
+def recent_duplicate(
+    engine: Engine, pa_id: int, sender_name: str, message: str, minutes: int = 10
+) -> bool:
+    """The same message to the same PA within a few minutes (a double submit)."""
+    since = utcnow() - timedelta(minutes=minutes)
+    query = select(pa_contacts.c.id).where(
+        pa_contacts.c.pa_id == pa_id,
+        pa_contacts.c.sender_name == sender_name,
+        pa_contacts.c.message == message,
+        pa_contacts.c.created_at >= since,
+    )
+    with engine.connect() as conn:
+        return conn.execute(query.limit(1)).first() is not None
 
 
 def purge_contacts(engine: Engine, now: datetime | None = None) -> int:

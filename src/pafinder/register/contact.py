@@ -1,0 +1,156 @@
+"""'Contact this PA': an employer's message and reply details are emailed to the PA, who decides
+whether to answer. The PA's own email and phone are never shown. Messages are kept for 90 days
+for safeguarding (`pafinder purge-pa-contacts` deletes older ones) and rate limited per sender
+and per PA."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from pafinder import mail
+from pafinder.register import store
+from pafinder.register.models import MAX_MESSAGE, ContactForm
+from pafinder.web.forms import error_list, errors_from_validation, form_to_dict
+from pafinder.web.render import render_page
+
+log = logging.getLogger(__name__)
+FIELDS = ("name", "email", "phone", "message")
+# An employer may write to a handful of PAs in an hour; a PA should not be flooded.
+PER_SENDER = "10/hour"
+PER_PA = "20/day"
+MESSAGES = {"name": "Enter your name", "message": "Enter your message to the PA"}
+
+
+def _form(request: Request, profile: store.Profile, **context: Any) -> Response:
+    ref = profile.listing.ref
+    context.setdefault("errors", {})
+    context.setdefault("values", {})
+    return render_page(
+        request,
+        "register/find/contact.html",
+        title=f"Contact {profile.listing.display_name}",
+        nav="find-a-pa",
+        listing=profile.listing,
+        max_message=MAX_MESSAGE,
+        back_link=f"/find-a-pa/{ref}",
+        error_list=error_list(context["errors"], FIELDS),
+        **context,
+    )
+
+
+def _not_found(request: Request) -> Response:
+    return render_page(
+        request,
+        "register/find/not_found.html",
+        status_code=404,
+        title="This listing is not available",
+        nav="find-a-pa",
+    )
+
+
+def _body(profile: store.Profile, first_name: str, form: ContactForm, site: Any) -> str:
+    lines = [
+        f"Hello {first_name},",
+        "",
+        f"{form.name} would like to talk to you about work as a personal assistant. They found "
+        f"your listing ({profile.listing.ref}) on {site.name}.",
+        "",
+        "Their message:",
+        "",
+        *(f"  {line}" for line in form.message.splitlines()),
+        "",
+        "How to reply, if you want to:",
+    ]
+    if form.email:
+        lines.append(f"  Email: {form.email} (replying to this email writes to them)")
+    if form.phone:
+        lines.append(f"  Phone: {form.phone}")
+    lines += [
+        "",
+        "You do not have to reply. We have not given them your email address or phone number.",
+        "",
+        f"If this message worries you, contact us: phone {site.phone} or email {site.email}.",
+        "We keep a copy of this message for 90 days to keep everyone safe, then delete it.",
+    ]
+    return "\n".join(lines)
+
+
+async def contact_form(request: Request) -> Response:
+    engine = request.app.state.engine
+    profile = store.get_profile(engine, request.path_params["ref"])
+    if profile is None:
+        return _not_found(request)
+    if request.method == "GET":
+        return _form(request, profile)
+
+    form = await request.form()
+    values = {k: v for k, v in form_to_dict(form).items() if k in FIELDS}
+    errors: dict[str, str] = {}
+    try:
+        data = ContactForm(**{f: values.get(f, "") for f in FIELDS})
+    except ValidationError as exc:
+        errors = errors_from_validation(exc, MESSAGES)
+    else:
+        if not data.email and not data.phone:
+            errors["email"] = "Enter an email address or a phone number so the PA can reply"
+    if errors:
+        return _form(request, profile, errors=errors, values=values, status_code=400)
+
+    ref = profile.listing.ref
+    sender = request.client.host if request.client else "unknown"
+    # The same message again within minutes is a double submit: acknowledge, do not resend.
+    if store.recent_duplicate(engine, profile.id, data.name, data.message):
+        return RedirectResponse(f"/find-a-pa/{ref}/contact/sent", status_code=303)
+    limiter = request.app.state.limiter
+    if not limiter.hit(PER_SENDER, "pa-contact-sender", sender) or not limiter.hit(
+        PER_PA, "pa-contact-pa", ref
+    ):
+        errors = {"message": "You have sent too many messages. Try again in an hour."}
+        return _form(request, profile, errors=errors, values=values, status_code=429)
+
+    contact_id = store.add_contact(engine, profile.id, data.name, data.email, data.phone,
+                                   data.message)  # fmt: skip
+    address, first_name = store.pa_contact_details(engine, profile.id)
+    settings = request.app.state.settings
+    site = request.app.state.content.site
+    message = mail.build_message(
+        settings,
+        to=address,
+        subject=f"{data.name[:60]} wants to contact you about PA work",
+        body=_body(profile, first_name, data, site),
+        reply_to=data.email or None,
+    )
+    try:
+        mail.send(settings, message)
+    except Exception:
+        # Not sent, so not kept: the employer is told and can try again.
+        log.exception("could not send a contact message to PA %s", profile.id)
+        store.delete_contact(engine, contact_id)
+        errors = {"message": "Sorry, we could not send your message. Try again later."}
+        return _form(request, profile, errors=errors, values=values, status_code=503)
+    return RedirectResponse(f"/find-a-pa/{ref}/contact/sent", status_code=303)
+
+
+async def contact_sent(request: Request) -> Response:
+    profile = store.get_profile(request.app.state.engine, request.path_params["ref"])
+    if profile is None:
+        return _not_found(request)
+    return render_page(
+        request,
+        "register/find/contact_sent.html",
+        title="Message sent",
+        nav="find-a-pa",
+        listing=profile.listing,
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/find-a-pa/{ref}/contact", contact_form, methods=["GET", "POST"]),
+    Route("/find-a-pa/{ref}/contact/sent", contact_sent),
+]
