@@ -4,6 +4,7 @@ sends them through the real HTTP layer."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from datetime import date, timedelta
@@ -159,14 +160,19 @@ def link_in(message: Message, path_prefix: str) -> str:
     return match.group(1)
 
 
-def pending_listing(settings: Settings, email: str = "pend@example.org", **overrides: Any) -> str:
-    """A verified listing in the staff queue, made through the store (fast, no web journey)."""
+@functools.cache
+def _taxonomies(content_dir: Path) -> dict[str, dict[str, str]]:
     from pafinder.content import load_content
     from pafinder.register.journey_forms import taxonomies
+
+    return taxonomies(load_content(content_dir))
+
+
+def pending_listing(settings: Settings, email: str = "pend@example.org", **overrides: Any) -> str:
+    """A verified listing in the staff queue, made through the store (fast, no web journey)."""
     from pafinder.register.journey_models import parse_all
 
-    content = load_content(settings.content_dir)
-    listing, bad = parse_all(valid_answers(email), taxonomies(content), date.today())
+    listing, bad = parse_all(valid_answers(email), _taxonomies(settings.content_dir), date.today())
     assert bad is None
     listing.update(overrides)
     engine = engine_of(settings)

@@ -96,7 +96,7 @@ def test_reminder_at_90_days_then_one_click_confirmation(portal) -> None:
 
 
 def test_unconfirmed_for_120_days_leaves_search_until_confirmed(portal) -> None:
-    settings, client, inbox = portal
+    settings, client, _ = portal
     engine = engine_of(settings)
     ref = published_listing(settings, "stale@example.org")
     assert in_search(client, ref)
@@ -113,7 +113,8 @@ def test_unconfirmed_for_120_days_leaves_search_until_confirmed(portal) -> None:
     assert client.get(f"/api/pas/{ref}").status_code == 404
     from pafinder.register import lifecycle_mail
 
-    path = f"/become-a-pa/still-available/{lifecycle_mail.make_token(settings, lifecycle_mail.STILL_AVAILABLE, ref)}"
+    token = lifecycle_mail.make_token(settings, lifecycle_mail.STILL_AVAILABLE, ref)
+    path = f"/become-a-pa/still-available/{token}"
     client.post(path, data={"csrftoken": client.csrf(path)})
     assert in_text_index(settings, ref) and in_search(client, ref)
     assert client.get(f"/api/pas/{ref}").status_code == 200
