@@ -96,9 +96,8 @@ async def contact_form(request: Request) -> Response:
         data = ContactForm(**{f: values.get(f, "") for f in FIELDS})
     except ValidationError as exc:
         errors = errors_from_validation(exc, MESSAGES)
-    else:
-        if not data.email and not data.phone:
-            errors["email"] = "Enter an email address or a phone number so the PA can reply"
+    if not values.get("email") and not values.get("phone"):
+        errors.setdefault("email", "Enter an email address or a phone number so the PA can reply")
     if errors:
         return _form(request, profile, errors=errors, values=values, status_code=400)
 
