@@ -170,7 +170,7 @@ def _taxonomies(content_dir: Path) -> dict[str, dict[str, str]]:
 
 def pending_listing(settings: Settings, email: str = "pend@example.org", **overrides: Any) -> str:
     """A verified listing in the staff queue, made through the store (fast, no web journey)."""
-    from pafinder.register.journey_models import parse_all
+    from pafinder.register.journey_parse import parse_all
 
     listing, bad = parse_all(valid_answers(email), _taxonomies(settings.content_dir), date.today())
     assert bad is None

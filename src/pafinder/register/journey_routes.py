@@ -20,7 +20,8 @@ from starlette.routing import BaseRoute, Route
 
 from pafinder.db import utcnow
 from pafinder.register import index, journey_forms, lifecycle_mail, lifecycle_store
-from pafinder.register.journey_models import MULTI_FIELDS, STEPS, parse_all, parse_step
+from pafinder.register.journey_models import STEPS
+from pafinder.register.journey_parse import MULTI_FIELDS, parse_all, parse_step
 from pafinder.web import drafts
 from pafinder.web.forms import Errors, form_to_dict
 from pafinder.web.render import render_page

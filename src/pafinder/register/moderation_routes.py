@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from pafinder.db import utcnow
 from pafinder.register import journey_forms, lifecycle_mail, lifecycle_store
-from pafinder.register.journey_models import parse_date
+from pafinder.register.journey_parse import parse_date
 from pafinder.register.tables import DBS_LEVELS
 from pafinder.staff import store as staff_store
 from pafinder.staff.auth import actor, staff_required
