@@ -222,3 +222,10 @@ def test_expired_listing_leaves_pages_without_a_write(tmp_path: Path) -> None:
         assert c.get(f"/find-a-pa/{ref}").status_code == 404
         assert c.get("/api/pas").json()["total"] == 0
         assert c.get(f"/api/pas/{ref}").status_code == 404
+
+
+def test_a_page_past_the_end_links_back_to_the_first(web: PageClient) -> None:
+    html = web.get("/find-a-pa", params={"page": 99, "area": "crewe"}).text
+    assert "There are no more results after page" in html
+    assert 'href="/find-a-pa?area=crewe"' in html
+    assert "No personal assistants match" not in html

@@ -187,6 +187,7 @@ async def find_a_pa(request: Request) -> Response:
         labels={name: content.labels(tax) for name, (_, tax) in FILTERS.items()},
         dbs_labels=DBS_LABELS,
         pagination=_pagination(params, total) if result else None,
+        first_page_url=_url(params, 1),
         suggestions=_suggestions(request, params) if result and not total else [],
         errors=errors,
         error_list=error_list(errors, ["q", *FILTERS, "dbs", *FLAG_LABELS, "page", "per_page"]),

@@ -1,0 +1,1 @@
+"""Benchmarks for the PA search: `make bench` runs `python -m benchmarks` (docs/benchmarks.md)."""

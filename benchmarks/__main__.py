@@ -1,0 +1,91 @@
+"""`make bench`: PA search at 10,000 and 100,000 listings, and Whoosh's own facets as a baseline
+at 20,000, all in one run. `--quick` does a small run (2,000 listings) in seconds.
+
+    python -m benchmarks [--quick] [--docs N ...] [--out FILE.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.http import measure
+
+TARGETS = {"http_p95_ms": 50.0, "reindex_s": 120.0, "peak_rss_mb": 500.0}
+
+
+def run_size(docs: int, baseline: bool, tmp: Path) -> dict[str, Any]:
+    base = tmp / f"n{docs}"
+    command = [sys.executable, "-m", "benchmarks.scale", str(docs), str(base)]
+    if baseline:
+        command.append("--baseline")
+    done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result.update(measure(base))
+    return result
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "| listings | reindex s | peak RSS MB (bench / server) | direct p50/p95 ms | "
+        "in-process API p50/p95 ms | HTTP p50/p95 ms | Whoosh facets p50/p95 ms | speed-up |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        whoosh = (f"{r['whoosh_p50_ms']:.0f} / {r['whoosh_p95_ms']:.0f}"
+                  if "whoosh_p50_ms" in r else "")  # fmt: skip
+        speedup = f"{r['speedup']:.0f}x" if "speedup" in r else ""
+        lines.append(
+            f"| {r['docs']:,} | {r['reindex_s']:.1f} | {r['peak_rss_mb']:.0f} / "
+            f"{r['server_peak_rss_mb']:.0f} | "
+            f"{r['direct_p50_ms']:.2f} / {r['direct_p95_ms']:.2f} | "
+            f"{r['inprocess_p50_ms']:.2f} / {r['inprocess_p95_ms']:.2f} | "
+            f"{r['http_p50_ms']:.2f} / {r['http_p95_ms']:.2f} | {whoosh} | {speedup} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--quick", action="store_true", help="one small size (2,000 listings)")
+    parser.add_argument("--docs", type=int, nargs="*", help="sizes to run (overrides the defaults)")
+    parser.add_argument("--baseline-docs", type=int, default=20_000)
+    parser.add_argument("--out", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+    sizes = args.docs or ([2_000] if args.quick else [10_000, 100_000])
+    baseline = min(args.baseline_docs, sizes[0]) if args.quick else args.baseline_docs
+    started = time.time()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="pafinder-bench-") as tmp:
+        for docs in sorted({*sizes, baseline}):
+            print(f"== {docs:,} listings", file=sys.stderr, flush=True)
+            results.append(run_size(docs, docs == baseline, Path(tmp)))
+    print(f"Machine: {platform.platform()}, Python {platform.python_version()}, "
+          f"{_cpus()} CPUs; run took {time.time() - started:.0f} s")  # fmt: skip
+    print(table(results))
+    biggest = max(results, key=lambda r: r["docs"])
+    for key, limit in TARGETS.items():
+        value = biggest[key]
+        verdict = "ok" if value <= limit else "OVER TARGET"
+        print(f"at {biggest['docs']:,}: {key} = {value:.1f} (target <= {limit:g}) {verdict}")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
