@@ -6,6 +6,7 @@ PAFINDER := $(VENV)/bin/pafinder
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 ASSETS := src/pafinder/web/static/app.css
+SCSS := $(wildcard frontend/*.scss)
 
 .PHONY: help run test lint bench assets install install-test chromium build clean golden
 
@@ -26,7 +27,7 @@ node_modules/.package-lock.json: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(ASSETS): node_modules/.package-lock.json frontend/app.scss frontend/app.js frontend/build.mjs
+$(ASSETS): node_modules/.package-lock.json $(SCSS) frontend/app.js frontend/build.mjs
 	npm run --silent build
 
 install: $(STAMP) $(ASSETS) ## create .venv, install the package and the front-end assets

@@ -39,7 +39,8 @@ def do_build(settings: Settings) -> None:
     try:
         content, files = build_site(settings, publishers)
     except ContentError as exc:
-        console.print(f"[red]Build failed:[/red] {exc}")
+        # Plain, unwrapped output so the "path:line:" stays whole for editors and CI logs.
+        click.echo(f"Build failed: {exc}", err=True)
         sys.exit(1)
     count = rebuild_pages_index(settings.index_dir, pages_for_index(content))
     console.print(f"Built {len(files)} files into {settings.site_dir}; indexed {count} pages.")

@@ -177,6 +177,9 @@ def _yaml(text: str, path: Path, line_offset: int = 0) -> Any:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = (mark.line + 1 + line_offset) if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and context_mark is not None:
+            problem += f" ({context} that starts on line {context_mark.line + 1 + line_offset})"
         raise ContentError(f"{path}:{line}: {problem}") from exc
 
 

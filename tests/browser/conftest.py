@@ -115,7 +115,9 @@ def screenshot(page: Page, name: str) -> None:
 
 
 def assert_accessible(page: Page, name: str) -> None:
-    """Zero axe violations at 1280 px and 320 px; no horizontal scroll at 320 px; screenshots."""
+    """Zero axe violations at 1280 px and 320 px; no horizontal scroll at 320 px; screenshots.
+
+    Needs JavaScript (axe is a script): with `nojs_page`, check behaviour instead."""
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         violations = axe_violations(page)
