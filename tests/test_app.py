@@ -39,7 +39,9 @@ def test_unknown_url_gives_the_404_page_with_a_search_box(client: PageClient) ->
     assert re.search(r'<form action="/search" method="get"', response.text)
 
 
-@pytest.mark.parametrize("path", ["/", "/help/paying-a-pa/", "/search?q=pay", "/staff/sign-in", "/nope"])
+@pytest.mark.parametrize(
+    "path", ["/", "/help/paying-a-pa/", "/search?q=pay", "/staff/sign-in", "/nope"]
+)
 def test_security_headers_on_every_response(client: PageClient, path: str) -> None:
     headers = client.get(path).headers
     csp = headers["content-security-policy"]
@@ -107,7 +109,9 @@ def test_settings_defaults_follow_the_contract() -> None:
     assert s.data_dir == Path("./var")
     assert s.database_url == "sqlite:///var/pafinder.db"
     assert (s.content_dir, s.site_dir, s.index_dir) == (
-        Path("./content"), Path("./site"), Path("./search_index"),
+        Path("./content"),
+        Path("./site"),
+        Path("./search_index"),
     )
     assert s.smtp_url is None and s.base_url == "http://127.0.0.1:8000"
     custom = Settings.from_env({"PAFINDER_DATA_DIR": "/srv/pa"})

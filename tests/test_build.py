@@ -50,7 +50,9 @@ def test_build_matches_golden_files(tmp_path: Path) -> None:
     expected = rendered_files(GOLDEN)
     assert sorted(actual) == sorted(expected), "files differ: run `make golden` if intended"
     for rel in expected:
-        assert actual[rel] == expected[rel], f"{rel} differs from tests/golden/: `make golden` if intended"
+        assert actual[rel] == expected[rel], (
+            f"{rel} differs from tests/golden/: `make golden` if intended"
+        )
 
 
 def test_build_writes_every_page_and_the_site_files(tmp_path: Path) -> None:
@@ -58,11 +60,21 @@ def test_build_writes_every_page_and_the_site_files(tmp_path: Path) -> None:
     content, files = build(settings)
     for page in content.pages:
         assert f"{page.section}/{page.slug}/index.html" in files
-    for name in ("index.html", "404.html", "sitemap.xml", "robots.txt", "services/index.html",
-                 "assets/app.css", "assets/theme.css", "assets/app.js"):
+    for name in (
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "services/index.html",
+        "assets/app.css",
+        "assets/theme.css",
+        "assets/app.js",
+    ):
         assert (settings.site_dir / name).is_file(), name
     sitemap = (settings.site_dir / "sitemap.xml").read_text()
-    assert "<loc>http://127.0.0.1:8000/help/paying-a-pa/</loc><lastmod>2026-10-01</lastmod>" in sitemap
+    assert (
+        "<loc>http://127.0.0.1:8000/help/paying-a-pa/</loc><lastmod>2026-10-01</lastmod>" in sitemap
+    )
     assert "404" not in sitemap
     assert "Disallow: /staff/" in (settings.site_dir / "robots.txt").read_text()
 
@@ -81,7 +93,11 @@ def test_raw_html_in_content_is_escaped(tmp_path: Path) -> None:
     ("front_matter", "line", "reason"),
     [
         ("title: Paying\nsummary: [unclosed\norder: 1\n", 4, "flow sequence that starts on line 3"),
-        ("title: Paying\nsummary: Fine\norder: first\nlast_reviewed: 2026-10-01\n", 4, "'order' must be int"),
+        (
+            "title: Paying\nsummary: Fine\norder: first\nlast_reviewed: 2026-10-01\n",
+            4,
+            "'order' must be int",
+        ),
         ("title: Paying\nsummary: Fine\norder: 1\n", 2, "missing 'last_reviewed'"),
     ],
 )
@@ -94,8 +110,12 @@ def test_broken_front_matter_fails_with_file_and_line_and_writes_nothing(
     site_dir = tmp_path / "site"
     site_dir.mkdir()
     (site_dir / "keep.html").write_text("previous build")
-    for key, value in {"CONTENT_DIR": content_dir, "SITE_DIR": site_dir,
-                       "INDEX_DIR": tmp_path / "idx", "DATA_DIR": tmp_path / "var"}.items():
+    for key, value in {
+        "CONTENT_DIR": content_dir,
+        "SITE_DIR": site_dir,
+        "INDEX_DIR": tmp_path / "idx",
+        "DATA_DIR": tmp_path / "var",
+    }.items():
         monkeypatch.setenv(f"PAFINDER_{key}", str(value))
 
     result = CliRunner().invoke(main, ["build"])

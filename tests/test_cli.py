@@ -21,20 +21,30 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 
 def test_staff_add_reads_the_password_from_stdin(env: Settings) -> None:
-    result = CliRunner().invoke(main, ["staff", "add", "Admin@Example.org", "--role", "admin"],
-                                input="a long enough password\n")
+    result = CliRunner().invoke(
+        main,
+        ["staff", "add", "Admin@Example.org", "--role", "admin"],
+        input="a long enough password\n",
+    )
     assert result.exit_code == 0, result.output
     member = get_by_email(make_engine(env.database_url), "admin@example.org")
     assert member is not None and member.role == "admin"
-    again = CliRunner().invoke(main, ["staff", "add", "admin@example.org", "--role", "staff"],
-                               input="a long enough password\n")
+    again = CliRunner().invoke(
+        main,
+        ["staff", "add", "admin@example.org", "--role", "staff"],
+        input="a long enough password\n",
+    )
     assert again.exit_code == 1 and "already exists" in again.output
 
 
 def test_staff_add_refuses_a_short_password_and_a_bad_role(env: Settings) -> None:
-    short = CliRunner().invoke(main, ["staff", "add", "a@example.org", "--role", "staff"], input="short\n")
+    short = CliRunner().invoke(
+        main, ["staff", "add", "a@example.org", "--role", "staff"], input="short\n"
+    )
     assert short.exit_code == 1 and "at least 12 characters" in short.output
-    bad_role = CliRunner().invoke(main, ["staff", "add", "a@example.org", "--role", "owner"], input="x" * 20)
+    bad_role = CliRunner().invoke(
+        main, ["staff", "add", "a@example.org", "--role", "owner"], input="x" * 20
+    )
     assert bad_role.exit_code == 2
 
 
@@ -42,7 +52,9 @@ def test_migrate_creates_the_tables_in_wal_mode(env: Settings) -> None:
     result = CliRunner().invoke(main, ["migrate"])
     assert result.exit_code == 0, result.output
     engine = make_engine(env.database_url)
-    assert {"staff", "audit_log", "form_drafts", "alembic_version"} <= set(inspect(engine).get_table_names())
+    assert {"staff", "audit_log", "form_drafts", "alembic_version"} <= set(
+        inspect(engine).get_table_names()
+    )
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pafinder.search import PAGES, current_generation, rebuild_pages_index, search_pages
 from pafinder.content import load_content
+from pafinder.search import PAGES, current_generation, rebuild_pages_index, search_pages
 from pafinder.settings import Settings
 from tests.conftest import FIXTURE_CONTENT, PageClient
 

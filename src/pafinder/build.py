@@ -52,15 +52,31 @@ def render_pages(content: Content, env: Environment) -> Files:
         env,
         "pages/home.html",
         title=site.name,
-        description=f"Find a personal assistant, become one, or get support. Run by {site.organisation}.",
-        intro="Find a personal assistant (PA), become a PA, or get support for yourself or someone you care for.",
+        description=(
+            f"Find a personal assistant, become one, or get support. Run by {site.organisation}."
+        ),
+        intro=(
+            "Find a personal assistant (PA), become a PA, or get support for yourself or "
+            "someone you care for."
+        ),
         journeys=[
-            {"title": "Find a personal assistant", "href": "/find-a-pa",
-             "text": "Search for a PA who can support you at home and in your community."},
-            {"title": "Become a personal assistant", "href": "/becoming-a-pa/",
-             "text": "Find out what the work is like and put yourself on our list of PAs."},
-            {"title": "Get support", "href": "/services/",
-             "text": "Ask for help for yourself or someone you care for, and find groups and events."},
+            {
+                "title": "Find a personal assistant",
+                "href": "/find-a-pa",
+                "text": "Search for a PA who can support you at home and in your community.",
+            },
+            {
+                "title": "Become a personal assistant",
+                "href": "/becoming-a-pa/",
+                "text": "Find out what the work is like and put yourself on our list of PAs.",
+            },
+            {
+                "title": "Get support",
+                "href": "/services/",
+                "text": (
+                    "Ask for help for yourself or someone you care for, and find groups and events."
+                ),
+            },
         ],
         sections=site.sections,
     )
@@ -118,8 +134,10 @@ def render_pages(content: Content, env: Environment) -> Files:
 
 
 def sitemap(paths: Iterable[str], base_url: str, lastmod: dict[str, str]) -> bytes:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for path in sorted(paths):
         if not path.endswith("index.html"):
             continue
@@ -154,7 +172,9 @@ def static_files() -> Files:
     }
 
 
-def render_site(content: Content, settings: Settings, publishers: Iterable[Publisher] = ()) -> Files:
+def render_site(
+    content: Content, settings: Settings, publishers: Iterable[Publisher] = ()
+) -> Files:
     env = make_environment(site_globals(content))
     files = render_pages(content, env)
     for publish in publishers:

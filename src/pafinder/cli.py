@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 
 import click
 import uvicorn
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from pafinder.build import build as build_site
 from pafinder.build import pages_for_index
 from pafinder.content import ContentError
-from pafinder.db import make_engine, migrate as run_migrations
+from pafinder.db import make_engine
+from pafinder.db import migrate as run_migrations
 from pafinder.features import all_features
 from pafinder.search import rebuild_pages_index
 from pafinder.settings import Settings
@@ -24,7 +33,10 @@ console = Console(stderr=True)
 
 def progress_bar() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
         console=console,
     )
 
@@ -76,10 +88,12 @@ def reindex() -> None:
         for reindex_feature in feature.reindexers:
             with progress_bar() as bar:
                 task = bar.add_task(f"Indexing {feature.name}", total=None)
-                done = reindex_feature(
-                    engine, settings, lambda n, total: bar.update(task, completed=n, total=total)
-                )
+                done = reindex_feature(engine, settings, partial(_advance, bar, task))
             console.print(f"Indexed {done} {feature.name} records.")
+
+
+def _advance(bar: Progress, task: TaskID, done: int, total: int) -> None:
+    bar.update(task, completed=done, total=total)
 
 
 def _serve(host: str, port: int, workers: int) -> None:
@@ -133,8 +147,10 @@ staff_group = click.Group("staff", help="Manage staff accounts.")
 @click.option("--role", type=click.Choice(staff_store.ROLES), required=True)
 def staff_add(email: str, role: str) -> None:
     """Create a staff account; the password is read from standard input."""
-    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if not sys.stdin.isatty()
+        else click.prompt("Password", hide_input=True, confirmation_prompt=True)
     )
     try:
         password_hash = hash_password(password)
@@ -158,7 +174,9 @@ for _feature in all_features():
 
 
 @main.command()
-@click.option("--pas", "pas", type=click.IntRange(min=1), help="Add N synthetic published PA listings.")
+@click.option(
+    "--pas", "pas", type=click.IntRange(min=1), help="Add N synthetic published PA listings."
+)
 @click.option("--random-seed", type=int, default=1, show_default=True)
 @click.option("--demo", is_flag=True, help="Seed the demo deployment's data (if empty).")
 def seed(pas: int | None, random_seed: int, demo: bool) -> None:
@@ -175,6 +193,11 @@ def seed(pas: int | None, random_seed: int, demo: bool) -> None:
 
         with progress_bar() as bar:
             task = bar.add_task("Seeding PA listings", total=pas)
-            seed_pas(engine, settings, pas, random_seed,
-                     lambda n, total: bar.update(task, completed=n, total=total))
+            seed_pas(
+                engine,
+                settings,
+                pas,
+                random_seed,
+                partial(_advance, bar, task),
+            )
         console.print(f"Seeded {pas} PA listings.")

@@ -188,13 +188,21 @@ def _line_of(text: str, key: str, offset: int = 0) -> int:
     return (text[: match.start()].count("\n") + 1 + offset) if match else 1 + offset
 
 
-def _require(data: dict[str, Any], key: str, kind: type | tuple[type, ...], path: Path, text: str,
-             offset: int = 0) -> Any:
+def _require(
+    data: dict[str, Any],
+    key: str,
+    kind: type | tuple[type, ...],
+    path: Path,
+    text: str,
+    offset: int = 0,
+) -> Any:
     if key not in data or data[key] is None:
         raise ContentError(f"{path}:{1 + offset}: missing '{key}'")
     value = data[key]
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        expected = (
+            kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        )
         raise ContentError(f"{path}:{_line_of(text, key, offset)}: '{key}' must be {expected}")
     return value
 
@@ -241,7 +249,9 @@ def load_service(path: Path) -> Service:
         raise ContentError(f"{path}:1: a service file must be a set of 'key: value' lines")
     slug = _require(data, "slug", str, path, text)
     if slug != path.stem:
-        raise ContentError(f"{path}:{_line_of(text, 'slug')}: slug '{slug}' must match the file name")
+        raise ContentError(
+            f"{path}:{_line_of(text, 'slug')}: slug '{slug}' must match the file name"
+        )
     sections_html = {}
     words = []
     for key in SERVICE_TEXT_FIELDS:

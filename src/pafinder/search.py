@@ -20,7 +20,7 @@ from typing import Any
 from markupsafe import Markup, escape
 from whoosh import highlight, index
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import MultifieldParser, OrGroup
 
 from pafinder.content import Page
@@ -80,8 +80,12 @@ def rebuild_pages_index(index_dir: Path, pages: Iterable[Page]) -> int:
     with ix.writer(limitmb=128) as writer:
         for page in pages:
             writer.add_document(
-                url=page.url, title=page.title, summary=page.summary, section=page.section,
-                body=page.text, spelling=f"{page.title} {page.summary} {page.text}",
+                url=page.url,
+                title=page.title,
+                summary=page.summary,
+                section=page.section,
+                body=page.text,
+                spelling=f"{page.title} {page.summary} {page.text}",
             )
             count += 1
     swap_in(index_dir, PAGES, generation)
@@ -105,7 +109,8 @@ class PageResults:
     suggestion: str | None
 
 
-class _MarkFormatter(highlight.Formatter):
+# whoosh is untyped, so its Formatter is Any to mypy.
+class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
     """Matched words in <mark>, everything else HTML-escaped."""
 
     between = " … "
@@ -132,7 +137,9 @@ def search_pages(index_dir: Path, query: str, limit: int = 20) -> PageResults:
     if ix is None or not query:
         return PageResults(query=query, hits=[], total=0, suggestion=None)
     with ix.searcher() as searcher:
-        parser = MultifieldParser(["title", "summary", "body"], ix.schema, group=OrGroup.factory(0.9))
+        parser = MultifieldParser(
+            ["title", "summary", "body"], ix.schema, group=OrGroup.factory(0.9)
+        )
         parsed = parser.parse(query)
         results = searcher.search(parsed, limit=limit, terms=True)
         results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
@@ -142,8 +149,11 @@ def search_pages(index_dir: Path, query: str, limit: int = 20) -> PageResults:
             excerpt = hit.highlights("body", top=2) or escape(hit["summary"])
             hits.append(
                 PageHit(
-                    url=hit["url"], title=hit["title"], summary=hit["summary"],
-                    section=hit["section"], excerpt=Markup(excerpt),  # noqa: S704 (escaped above)
+                    url=hit["url"],
+                    title=hit["title"],
+                    summary=hit["summary"],
+                    section=hit["section"],
+                    excerpt=Markup(excerpt),  # noqa: S704 (escaped above)
                 )
             )
         suggestion = _did_you_mean(searcher, query) if not hits else None

@@ -35,7 +35,9 @@ def test_every_page_is_accessible_at_both_widths(server: LiveServer, browser: Br
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    page.on(
+        "console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None
+    )
     page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
     try:
         for path in pages:
@@ -69,7 +71,9 @@ def test_skip_link_moves_focus_to_main_content(server: LiveServer, page: Page) -
     page.keyboard.press("Enter")
     page.wait_for_function("document.activeElement && document.activeElement.id === 'main-content'")
     page.keyboard.press("Tab")
-    inside_main = page.evaluate("document.getElementById('main-content').contains(document.activeElement)")
+    inside_main = page.evaluate(
+        "document.getElementById('main-content').contains(document.activeElement)"
+    )
     assert inside_main, "the next Tab after the skip link stays in the main content"
 
 

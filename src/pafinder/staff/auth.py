@@ -58,15 +58,16 @@ def staff_required(role: str = "staff") -> Callable[[Endpoint], Endpoint]:
         async def guarded(request: Request) -> Response:
             member = current_staff(request)
             if member is None:
-                return RedirectResponse(
-                    "/staff/sign-in?next=" + request.url.path, status_code=303
-                )
+                return RedirectResponse("/staff/sign-in?next=" + request.url.path, status_code=303)
             if role == "admin" and not member.is_admin:
                 return render_page(
-                    request, "pages/error.html", status_code=403,
+                    request,
+                    "pages/error.html",
+                    status_code=403,
                     title="You do not have permission to see this page",
                     paragraphs=["Ask an administrator if you need access."],
-                    next_href="/staff/", next_text="Go to the staff area",
+                    next_href="/staff/",
+                    next_text="Go to the staff area",
                 )
             request.state.staff = member
             return await endpoint(request)

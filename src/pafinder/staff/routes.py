@@ -27,8 +27,9 @@ def _safe_next(value: str | None) -> str:
     return parts.path
 
 
-def _sign_in_form(request: Request, email: str = "", errors: dict[str, str] | None = None,
-                  status_code: int = 200) -> Response:
+def _sign_in_form(
+    request: Request, email: str = "", errors: dict[str, str] | None = None, status_code: int = 200
+) -> Response:
     errors = errors or {}
     return render_page(
         request,
@@ -52,7 +53,7 @@ async def sign_in(request: Request) -> Response:
     if not email:
         errors["email"] = "Enter your email address"
     if not password:
-        errors["password"] = "Enter your password"
+        errors["password"] = "Enter your password"  # noqa: S105 (an error message)
     if errors:
         return _sign_in_form(request, email, errors, 400)
 
@@ -89,8 +90,13 @@ async def sign_in(request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     engine = request.app.state.engine
     with engine.begin() as conn:
-        store.record(conn, f"staff:{request.state.staff.id}", "staff.signed_out", "staff",
-                     str(request.state.staff.id))
+        store.record(
+            conn,
+            f"staff:{request.state.staff.id}",
+            "staff.signed_out",
+            "staff",
+            str(request.state.staff.id),
+        )
     request.session.clear()
     return RedirectResponse("/staff/sign-in?signed_out=1", status_code=303)
 

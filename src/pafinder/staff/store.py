@@ -60,8 +60,12 @@ class StaffMember:
 
 def _member(row: Any) -> StaffMember:
     return StaffMember(
-        id=row.id, email=row.email, role=row.role, password_hash=row.password_hash,
-        failed_attempts=row.failed_attempts, locked_until=row.locked_until,
+        id=row.id,
+        email=row.email,
+        role=row.role,
+        password_hash=row.password_hash,
+        failed_attempts=row.failed_attempts,
+        locked_until=row.locked_until,
     )
 
 
@@ -75,7 +79,9 @@ def add_staff(engine: Engine, email: str, password_hash: str, role: str) -> int:
     with engine.begin() as conn:
         result = conn.execute(
             staff.insert().values(
-                email=normalise_email(email), password_hash=password_hash, role=role,
+                email=normalise_email(email),
+                password_hash=password_hash,
+                role=role,
                 created_at=utcnow(),
             )
         )
@@ -109,7 +115,11 @@ def record_failure(engine: Engine, member: StaffMember) -> None:
 
 
 def record_success(engine: Engine, member: StaffMember, new_hash: str | None) -> None:
-    values: dict[str, Any] = {"failed_attempts": 0, "locked_until": None, "last_sign_in_at": utcnow()}
+    values: dict[str, Any] = {
+        "failed_attempts": 0,
+        "locked_until": None,
+        "last_sign_in_at": utcnow(),
+    }
     if new_hash:
         values["password_hash"] = new_hash
     with engine.begin() as conn:
@@ -129,8 +139,12 @@ def record(
     ``detail``: the log outlives erasure of the records it describes."""
     conn.execute(
         audit_log.insert().values(
-            at=utcnow(), actor=actor, action=action, subject_type=subject_type,
-            subject_id=subject_id, detail=json.dumps(detail or {}, sort_keys=True),
+            at=utcnow(),
+            actor=actor,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            detail=json.dumps(detail or {}, sort_keys=True),
         )
     )
 

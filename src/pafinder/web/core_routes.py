@@ -43,16 +43,17 @@ async def healthz(request: Request) -> Response:
     index_ok = current_generation(state.settings.index_dir, PAGES) is not None
     if db_ok and index_ok:
         return JSONResponse({"status": "ok"})
-    return JSONResponse(
-        {"status": "error", "database": db_ok, "index": index_ok}, status_code=503
-    )
+    return JSONResponse({"status": "error", "database": db_ok, "index": index_ok}, status_code=503)
 
 
 async def services_api(request: Request) -> Response:
     return JSONResponse(
         [
-            {"slug": s.slug, "name": s.name,
-             "respond_within_working_days": s.respond_within_working_days}
+            {
+                "slug": s.slug,
+                "name": s.name,
+                "respond_within_working_days": s.respond_within_working_days,
+            }
             for s in request.app.state.content.services
         ]
     )

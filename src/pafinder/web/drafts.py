@@ -89,5 +89,7 @@ def claim_draft(conn: Connection, draft_id: str, ref: str) -> str | None:
 
 def purge_expired(engine: Engine) -> int:
     with engine.begin() as conn:
-        result = conn.execute(delete(form_drafts).where(form_drafts.c.updated_at < utcnow() - DRAFT_TTL))
+        result = conn.execute(
+            delete(form_drafts).where(form_drafts.c.updated_at < utcnow() - DRAFT_TTL)
+        )
     return int(result.rowcount or 0)

@@ -15,7 +15,9 @@ from starlette.datastructures import FormData
 Errors = dict[str, str]
 
 
-def errors_from_validation(exc: ValidationError, messages: Mapping[str, str] | None = None) -> Errors:
+def errors_from_validation(
+    exc: ValidationError, messages: Mapping[str, str] | None = None
+) -> Errors:
     """First message per field. Validators raise ValueError with the message people should read;
     pydantic's own wording is replaced by ``messages[field]`` where given."""
     errors: Errors = {}
