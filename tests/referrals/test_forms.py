@@ -154,7 +154,7 @@ def test_outside_the_area_goes_to_staff_review_with_signposting(
     assert response.status_code == 303
     page = ref_client.get(response.headers["location"]).text
     assert "We will check whether we can help" in page
-    assert "Derbyshire Mental Health Support Line" in page
+    assert "choose the mental health option" in page
     ref = REF.search(page)
     assert ref
     saved = store.get(make_engine(ref_settings.database_url), ref.group(1))

@@ -185,3 +185,21 @@ referral:
         assert saved[0].answers == {"visit_day": "weekday", "pets": "yes"}
         assert saved[0].flags == []
         assert client.get("/api/services").json()[0]["slug"] == "befriending"
+
+
+def test_a_broken_referral_section_fails_the_build(tmp_path: Path) -> None:
+    content = copy_content(tmp_path)
+    path = content / "services" / "peer-support.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("type: any_of", "type: several"), "utf-8"
+    )
+    env = {
+        "PAFINDER_DATA_DIR": str(tmp_path / "var"),
+        "PAFINDER_CONTENT_DIR": str(content),
+        "PAFINDER_SITE_DIR": str(tmp_path / "site"),
+        "PAFINDER_INDEX_DIR": str(tmp_path / "index"),
+        "PAFINDER_SECRET_KEY": "k",
+    }
+    result = CliRunner().invoke(main, ["build"], env=env)
+    assert result.exit_code == 1
+    assert "peer-support.yaml: referral.questions.1.type" in result.output

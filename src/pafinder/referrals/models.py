@@ -49,7 +49,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from pafinder.content import Service
+from pafinder.content import Content, ContentError, Service
 
 Route = Literal["self", "family_or_carer", "professional"]
 ROUTES: tuple[Route, ...] = ("self", "family_or_carer", "professional")
@@ -205,7 +205,7 @@ class ReferralConfig(Strict):
         return next((q for q in self.questions if q.urgency), None)
 
 
-class ReferralContentError(ValueError):
+class ReferralContentError(ContentError):
     """A service's referral section does not follow the schema."""
 
 
@@ -220,6 +220,16 @@ def referral_config(service: Service) -> ReferralConfig | None:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ()))
         raise ReferralContentError(f"{service.source}: referral.{where}: {first['msg']}") from exc
+
+
+def check_content(
+    content: Content, _env: object = None, _settings: object = None
+) -> dict[str, bytes]:
+    """A build publisher that writes nothing: it makes `pafinder build` fail, naming the file,
+    when a service's referral section is wrong, before any form could break at run time."""
+    for service in content.services:
+        referral_config(service)
+    return {}
 
 
 # Equality monitoring: optional, each with "prefer not to say"; stored apart from the referral.

@@ -2,12 +2,14 @@
 
 from pafinder.features import Feature
 from pafinder.referrals import commands, seed
+from pafinder.referrals.models import check_content
 from pafinder.referrals.routes import routes
 
 FEATURE = Feature(
     name="referrals",
     routes=routes,
     commands=commands.commands,
+    publishers=[check_content],
     demo_seeders=[seed.seed_demo],
     staff_links=[
         (
