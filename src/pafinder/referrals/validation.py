@@ -109,7 +109,11 @@ def validate(
     helper = route in ("family_or_carer", "professional")
     referrer: dict[str, str] = {}
     if helper:
-        referrer["referrer_name"] = c.name("referrer_name", "your full name")
+        # A professional must say who they are (the referral record needs it); a family member
+        # or carer may leave it out, since the person referred is who we contact.
+        referrer["referrer_name"] = c.name(
+            "referrer_name", "your full name", required=route == "professional"
+        )
     if route == "family_or_carer":
         referrer["referrer_relationship"] = c.text(
             "referrer_relationship", "how you know the person", REFERRER_MAX, False
