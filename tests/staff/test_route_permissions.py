@@ -21,7 +21,8 @@ def staff_routes() -> list[Route]:
 
 def test_every_staff_route_is_guarded() -> None:
     unguarded = [
-        r.path for r in staff_routes()
+        r.path
+        for r in staff_routes()
         if r.path not in PUBLIC_STAFF_PATHS and not hasattr(r.endpoint, "required_role")
     ]
     assert not unguarded, f"add @staff_required() to: {unguarded}"
@@ -39,8 +40,9 @@ def test_every_staff_route_refuses_anonymous_requests(client: PageClient) -> Non
                 response = client.get(path, follow_redirects=False)
             else:
                 token = client.csrf("/staff/sign-in")
-                response = client.request(method, path, data={"csrftoken": token},
-                                          follow_redirects=False)
+                response = client.request(
+                    method, path, data={"csrftoken": token}, follow_redirects=False
+                )
             assert response.status_code in (303, 401, 403), f"{method} {path}"
             if response.status_code == 303:
                 assert response.headers["location"].startswith("/staff/sign-in")

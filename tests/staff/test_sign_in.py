@@ -15,7 +15,9 @@ def test_sign_in_sets_a_signed_httponly_lax_session(client: PageClient, settings
     response = sign_in(client, email)
     assert response.status_code == 303
     assert response.headers["location"] == "/staff/"
-    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("pafinder_session="))
+    cookie = next(
+        c for c in response.headers.get_list("set-cookie") if c.startswith("pafinder_session=")
+    )
     assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
     assert "secure" not in cookie.lower()  # only in production
     home = client.get("/staff/")
@@ -29,7 +31,9 @@ def test_passwords_are_stored_as_argon2_hashes(settings: Settings) -> None:
     assert stored.startswith("$argon2id$") and STAFF_PASSWORD not in stored
 
 
-def test_wrong_password_gives_one_message_for_both_fields(client: PageClient, settings: Settings) -> None:
+def test_wrong_password_gives_one_message_for_both_fields(
+    client: PageClient, settings: Settings
+) -> None:
     email = add_staff(settings)
     response = sign_in(client, email, "wrong password here")
     assert response.status_code == 400
@@ -86,8 +90,12 @@ def test_next_cannot_redirect_off_site(client: PageClient, settings: Settings) -
     token = client.csrf("/staff/sign-in")
     response = client.post(
         "/staff/sign-in",
-        data={"email": email, "password": STAFF_PASSWORD, "csrftoken": token,
-              "next": "https://evil.example/staff/"},
+        data={
+            "email": email,
+            "password": STAFF_PASSWORD,
+            "csrftoken": token,
+            "next": "https://evil.example/staff/",
+        },
         follow_redirects=False,
     )
     assert response.headers["location"] == "/staff/"

@@ -44,7 +44,9 @@ def upgrade() -> None:
         sa.Column("dbs_checked_at", sa.DateTime, nullable=True),
         sa.Column("dbs_check_method", sa.String(20), nullable=True),
         sa.Column(
-            "dbs_checked_by", sa.Integer, sa.ForeignKey("staff.id", ondelete="SET NULL"),
+            "dbs_checked_by",
+            sa.Integer,
+            sa.ForeignKey("staff.id", ondelete="SET NULL"),
             nullable=True,
         ),
         sa.Column("driving", sa.Boolean, nullable=False, server_default=sa.false()),
@@ -65,7 +67,10 @@ def upgrade() -> None:
         "pa_contacts",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column(
-            "pa_id", sa.Integer, sa.ForeignKey("pas.id", ondelete="CASCADE"), nullable=False,
+            "pa_id",
+            sa.Integer,
+            sa.ForeignKey("pas.id", ondelete="CASCADE"),
+            nullable=False,
             index=True,
         ),
         sa.Column("created_at", sa.DateTime, nullable=False, index=True),
