@@ -25,12 +25,23 @@ def london_today() -> date:
 
 def event_input(**overrides: Any) -> EventInput:
     values: dict[str, Any] = dict(
-        title="Tuesday carers group", kind="support-group", service="carers",
-        audience="Carers in Derby", description="Tea and a chat.",
-        start_date=london_today() + timedelta(days=7), start_time=time(18),
-        end_time=time(19, 30), repeat="weekly", format="in-person",
-        venue_name="Sample Centre", address="25 Example Road\nDerby", postcode="DE1 1ZZ",
-        area="normanton", access=["step-free", "hearing-loop"], cost="free", capacity=5,
+        title="Tuesday carers group",
+        kind="support-group",
+        service="carers",
+        audience="Carers in Derby",
+        description="Tea and a chat.",
+        start_date=london_today() + timedelta(days=7),
+        start_time=time(18),
+        end_time=time(19, 30),
+        repeat="weekly",
+        format="in-person",
+        venue_name="Sample Centre",
+        address="25 Example Road\nDerby",
+        postcode="DE1 1ZZ",
+        area="normanton",
+        access=["step-free", "hearing-loop"],
+        cost="free",
+        capacity=5,
         booking_required=True,
     )
     values.update(overrides)
@@ -38,8 +49,7 @@ def event_input(**overrides: Any) -> EventInput:
 
 
 def add_event(settings: Settings, **overrides: Any) -> int:
-    return store.create_event(make_engine(settings.database_url), event_input(**overrides),
-                              "test")
+    return store.create_event(make_engine(settings.database_url), event_input(**overrides), "test")
 
 
 def events_settings(tmp_path: Path, **env: str) -> Settings:
@@ -69,13 +79,25 @@ def staff_client(esettings: Settings, eclient: PageClient) -> PageClient:
 def form_data(day: date, **overrides: Any) -> dict[str, Any]:
     """The staff form, filled in for a weekly in-person group starting on ``day``."""
     data: dict[str, Any] = {
-        "title": "Wednesday wellbeing group", "kind": "support-group", "service": "carers",
-        "audience": "Carers in Derby", "description": "A friendly group.\n\nCome along.",
-        "start-date-day": str(day.day), "start-date-month": str(day.month),
-        "start-date-year": str(day.year), "start-time": "6pm", "end-time": "7:30pm",
-        "repeat": "weekly", "format": "in-person", "venue-name": "Sample Centre",
-        "address": "25 Example Road\nDerby", "postcode": "de1 1zz", "area": "normanton",
-        "access": ["step-free", "hearing-loop"], "cost": "free", "booking-required": "yes",
+        "title": "Wednesday wellbeing group",
+        "kind": "support-group",
+        "service": "carers",
+        "audience": "Carers in Derby",
+        "description": "A friendly group.\n\nCome along.",
+        "start-date-day": str(day.day),
+        "start-date-month": str(day.month),
+        "start-date-year": str(day.year),
+        "start-time": "6pm",
+        "end-time": "7:30pm",
+        "repeat": "weekly",
+        "format": "in-person",
+        "venue-name": "Sample Centre",
+        "address": "25 Example Road\nDerby",
+        "postcode": "de1 1zz",
+        "area": "normanton",
+        "access": ["step-free", "hearing-loop"],
+        "cost": "free",
+        "booking-required": "yes",
         "capacity": "5",
     }
     data.update(overrides)

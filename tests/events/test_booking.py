@@ -28,8 +28,9 @@ from tests.events.conftest import add_event, events_settings, london_today
 
 def book(client: PageClient, key: str, **fields: str) -> httpx.Response:
     token = client.csrf(f"/events/{key}/book")
-    return client.post(f"/events/{key}/book", data={"csrftoken": token, **fields},
-                       follow_redirects=False)
+    return client.post(
+        f"/events/{key}/book", data={"csrftoken": token, **fields}, follow_redirects=False
+    )
 
 
 def ics_attachment(message: object) -> Calendar:
@@ -45,14 +46,22 @@ def cancel_link(message: object) -> str:
     return match.group(0).split("127.0.0.1:8000")[1]
 
 
-def test_booking_email_cancel_and_waiting_list(tmp_path: Path,
-                                               smtp: tuple[str, Inbox]) -> None:
+def test_booking_email_cancel_and_waiting_list(tmp_path: Path, smtp: tuple[str, Inbox]) -> None:
     url, inbox = smtp
     settings = events_settings(tmp_path, smtp_url=url)
     first = london_today() + timedelta(days=5)
-    event_id = add_event(settings, capacity=1, start_date=first, format="online",
-                         joining_details="https://meet.example.org/room-42", area="",
-                         venue_name="", address="", postcode="", access=[])
+    event_id = add_event(
+        settings,
+        capacity=1,
+        start_date=first,
+        format="online",
+        joining_details="https://meet.example.org/room-42",
+        area="",
+        venue_name="",
+        address="",
+        postcode="",
+        access=[],
+    )
     key = f"{event_id}-{first:%Y%m%d}"
     with PageClient(create_app(settings), base_url="http://127.0.0.1") as client:
         form = client.get(f"/events/{key}/book")
@@ -63,8 +72,13 @@ def test_booking_email_cancel_and_waiting_list(tmp_path: Path,
         neither = book(client, key, name="Ann")
         assert "Enter an email address or a phone number" in neither.text
 
-        response = book(client, key, name="Ann Example", email="ann@example.com",
-                        **{"access-needs": "Captions please"})
+        response = book(
+            client,
+            key,
+            name="Ann Example",
+            email="ann@example.com",
+            **{"access-needs": "Captions please"},
+        )
         assert response.status_code == 303
         assert "You have a place" in client.get(response.headers["location"]).text
         again = book(client, key, name="Ann Example", email="ANN@example.com")
@@ -103,8 +117,11 @@ def test_booking_email_cancel_and_waiting_list(tmp_path: Path,
         assert "room-42" in body_text(offer)
         engine = make_engine(settings.database_url)
         people = {b.name: b.status for b in bookings.occurrence_bookings(engine, event_id, first)}
-        assert people == {"Ann Example": "cancelled", "Bea Example": "booked",
-                          "Cy Example": "waiting"}
+        assert people == {
+            "Ann Example": "cancelled",
+            "Bea Example": "booked",
+            "Cy Example": "waiting",
+        }
         assert client.get("/events/bookings/forged-token").status_code == 404
 
 
@@ -117,13 +134,16 @@ def test_twenty_simultaneous_requests_for_five_places(tmp_path: Path) -> None:
     start = threading.Barrier(20)
 
     with LiveServer(settings) as server:
+
         def one(n: int) -> None:
             with httpx.Client(base_url=server.url, timeout=60) as http:
                 page = http.get(f"/events/{key}/book").text
                 token = re.search(r'name="csrftoken" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
                 start.wait()
-                response = http.post(f"/events/{key}/book", data={
-                    "csrftoken": token, "name": f"Person {n}", "email": f"p{n}@example.com"})
+                response = http.post(
+                    f"/events/{key}/book",
+                    data={"csrftoken": token, "name": f"Person {n}", "email": f"p{n}@example.com"},
+                )
                 statuses.append(response.status_code)
 
         threads = [threading.Thread(target=one, args=(n,)) for n in range(20)]
@@ -143,28 +163,36 @@ def data(name: str, email: str = "", phone: str = "") -> BookingInput:
     return BookingInput(date="", name=name, email=email, phone=phone)
 
 
-def test_carers_training_allows_three_sessions_a_year_with_staff_override(
-        tmp_path: Path) -> None:
+def test_carers_training_allows_three_sessions_a_year_with_staff_override(tmp_path: Path) -> None:
     settings = events_settings(tmp_path)
     engine = make_engine(settings.database_url)
     first = london_today() + timedelta(days=2)
-    training = add_event(settings, kind="training", capacity=10, start_date=first,
-                         title="Carers training: first aid")
+    training = add_event(
+        settings, kind="training", capacity=10, start_date=first, title="Carers training: first aid"
+    )
     group = add_event(settings, kind="support-group", capacity=10, start_date=first)
     event = get_event(engine, training)
     assert event is not None
     dates = [o for o in [occurrence(event, first + timedelta(weeks=w)) for w in range(6)] if o]
     # The same carer by email, then by phone only: both count.
-    for occ, who in zip(dates[:3], [data("Dee", "dee@example.com", "07700 900111"),
-                                    data("Dee", "dee@example.com"),
-                                    data("Dee", phone="+44 7700 900111")], strict=True):
+    for occ, who in zip(
+        dates[:3],
+        [
+            data("Dee", "dee@example.com", "07700 900111"),
+            data("Dee", "dee@example.com"),
+            data("Dee", phone="+44 7700 900111"),
+        ],
+        strict=True,
+    ):
         assert bookings.book(engine, occ, who).outcome == "booked"
     refused = bookings.book(engine, dates[3], data("Dee", "DEE@example.com"))
     assert refused.outcome == "over-limit" and refused.sessions_this_year == 3
     other = get_event(engine, group)
     assert other is not None
-    assert bookings.book(engine, occurrence(other, first), data("Dee", "dee@example.com")
-                         ).outcome == "booked"  # groups have no limit
+    assert (
+        bookings.book(engine, occurrence(other, first), data("Dee", "dee@example.com")).outcome
+        == "booked"
+    )  # groups have no limit
 
     with PageClient(create_app(settings), base_url="http://127.0.0.1") as client:
         page = client.get(f"/events/{dates[3].id}/book")
@@ -176,15 +204,19 @@ def test_carers_training_allows_three_sessions_a_year_with_staff_override(
         sign_in(client, "staff@example.org")
         path = f"/staff/events/{training}/occurrences/{dates[3].original_date}/book"
         token = client.csrf(path)
-        refused_page = client.post(path, data={"csrftoken": token, "name": "Dee",
-                                               "email": "dee@example.com"})
+        refused_page = client.post(
+            path, data={"csrftoken": token, "name": "Dee", "email": "dee@example.com"}
+        )
         assert refused_page.status_code == 400 and "Tick the box" in refused_page.text
-        ok = client.post(path, data={"csrftoken": token, "name": "Dee",
-                                     "email": "dee@example.com", "override": "yes"},
-                         follow_redirects=False)
+        ok = client.post(
+            path,
+            data={"csrftoken": token, "name": "Dee", "email": "dee@example.com", "override": "yes"},
+            follow_redirects=False,
+        )
         assert ok.status_code == 303
-    [staff_booked] = [b for b in bookings.occurrence_bookings(engine, training,
-                                                              dates[3].original_date)]
+    [staff_booked] = [
+        b for b in bookings.occurrence_bookings(engine, training, dates[3].original_date)
+    ]
     assert staff_booked.status == "booked" and staff_booked.staff_override
 
 
@@ -194,13 +226,19 @@ def test_training_year_runs_april_to_march() -> None:
 
 
 def test_reminders_go_once_to_people_booked_in_the_next_48_hours(
-        tmp_path: Path, smtp: tuple[str, Inbox]) -> None:
+    tmp_path: Path, smtp: tuple[str, Inbox]
+) -> None:
     url, inbox = smtp
     settings = events_settings(tmp_path, smtp_url=url)
     engine = make_engine(settings.database_url)
     now = datetime.now(UTC)
-    soon = add_event(settings, repeat="none", start_date=london_today() + timedelta(days=1),
-                     start_time=time(12), end_time=time(13))
+    soon = add_event(
+        settings,
+        repeat="none",
+        start_date=london_today() + timedelta(days=1),
+        start_time=time(12),
+        end_time=time(13),
+    )
     later = add_event(settings, repeat="none", start_date=london_today() + timedelta(days=5))
     for event_id, name in ((soon, "Soon"), (later, "Later")):
         event = get_event(engine, event_id)
@@ -240,16 +278,36 @@ def test_attendance_marks_and_report_counts(tmp_path: Path) -> None:
         page = client.get(path)
         assert page.status_code == 200 and "Ann" in page.text
         token = client.csrf(path)
-        response = client.post(path, follow_redirects=False, data={
-            "csrftoken": token, f"booking-{ids[(first, 'Ann')]}": "attended",
-            f"booking-{ids[(first, 'Bob')]}": "attended",
-            f"booking-{ids[(first, 'Cat')]}": "did-not-attend"})
+        response = client.post(
+            path,
+            follow_redirects=False,
+            data={
+                "csrftoken": token,
+                f"booking-{ids[(first, 'Ann')]}": "attended",
+                f"booking-{ids[(first, 'Bob')]}": "attended",
+                f"booking-{ids[(first, 'Cat')]}": "did-not-attend",
+            },
+        )
         assert response.status_code == 303
-    bookings.set_attendance(engine, event_id, week2, {ids[(week2, "Ann")]: "attended",
-                                                       ids[(week2, "Bob")]: "cancelled",
-                                                       ids[(week2, "Cat")]: "nonsense"}, "test")
+    bookings.set_attendance(
+        engine,
+        event_id,
+        week2,
+        {
+            ids[(week2, "Ann")]: "attended",
+            ids[(week2, "Bob")]: "cancelled",
+            ids[(week2, "Cat")]: "nonsense",
+        },
+        "test",
+    )
     summary = bookings.attendance_summary(engine, first, week2 + timedelta(days=1))
-    assert summary == {"sessions_held": 2, "attendances": 3, "unique_attendees": 2,
-                       "did_not_attend": 1, "cancelled": 1}
-    assert bookings.attendance_summary(engine, first, first, service="mentoring")[
-        "attendances"] == 0
+    assert summary == {
+        "sessions_held": 2,
+        "attendances": 3,
+        "unique_attendees": 2,
+        "did_not_attend": 1,
+        "cancelled": 1,
+    }
+    assert (
+        bookings.attendance_summary(engine, first, first, service="mentoring")["attendances"] == 0
+    )

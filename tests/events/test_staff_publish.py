@@ -32,7 +32,8 @@ def save(client: PageClient, path: str, data: dict[str, object]) -> object:
 
 
 def test_create_repeating_group_publishes_every_file_and_is_audited(
-        staff_client: PageClient, esettings: Settings) -> None:
+    staff_client: PageClient, esettings: Settings
+) -> None:
     first = london_today() + timedelta(days=3)
     response = save(staff_client, "/staff/events/new", form_data(first))
     assert response.status_code == 303
@@ -63,19 +64,30 @@ def test_create_repeating_group_publishes_every_file_and_is_audited(
     assert Calendar.from_ical(ics.text).walk("VEVENT")[0]["SUMMARY"] == "Wednesday wellbeing group"
 
 
-def test_the_form_keeps_everything_typed_and_lists_every_error(
-        staff_client: PageClient) -> None:
+def test_the_form_keeps_everything_typed_and_lists_every_error(staff_client: PageClient) -> None:
     response = save(staff_client, "/staff/events/new", {"title": "", "repeat": "weekly"})
     assert response.status_code == 400
     assert "There is a problem" in response.text
-    for message in ("Enter a title", "Select what kind of event it is",
-                    "Enter the date of the first session", 'href="#start-date-day"'):
+    for message in (
+        "Enter a title",
+        "Select what kind of event it is",
+        "Enter the date of the first session",
+        'href="#start-date-day"',
+    ):
         assert message in response.text
-    nasty = form_data(london_today() + timedelta(days=2), **{
-        "title": "<script>alert(1)</script> Grŵp cymorth 😀 مرحبا", "end-time": "5pm",
-        "postcode": "NOT A POSTCODE", "capacity": "lots", "repeat-count": "3",
-        "repeat-until-day": "1", "repeat-until-month": "1", "repeat-until-year": "2030",
-    })
+    nasty = form_data(
+        london_today() + timedelta(days=2),
+        **{
+            "title": "<script>alert(1)</script> Grŵp cymorth 😀 مرحبا",
+            "end-time": "5pm",
+            "postcode": "NOT A POSTCODE",
+            "capacity": "lots",
+            "repeat-count": "3",
+            "repeat-until-day": "1",
+            "repeat-until-month": "1",
+            "repeat-until-year": "2030",
+        },
+    )
     response = save(staff_client, "/staff/events/new", nasty)
     assert response.status_code == 400
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Grŵp cymorth 😀 مرحبا" in response.text
@@ -83,8 +95,9 @@ def test_the_form_keeps_everything_typed_and_lists_every_error(
     for message in ("Enter a real postcode", "must be a whole number"):
         assert message in response.text
     # Checks across fields come once each field is right on its own.
-    response = save(staff_client, "/staff/events/new",
-                    {**nasty, "postcode": "DE1 1ZZ", "capacity": "5"})
+    response = save(
+        staff_client, "/staff/events/new", {**nasty, "postcode": "DE1 1ZZ", "capacity": "5"}
+    )
     assert response.status_code == 400
     for message in ("The end time must be after the start time", "not both"):
         assert message in response.text
@@ -93,11 +106,22 @@ def test_the_form_keeps_everything_typed_and_lists_every_error(
 
 
 def test_online_events_keep_the_joining_link_private(
-        staff_client: PageClient, esettings: Settings) -> None:
+    staff_client: PageClient, esettings: Settings
+) -> None:
     link = "https://meet.example.org/secret-room-123"
-    data = form_data(london_today() + timedelta(days=4), **{
-        "format": "online", "joining-details": link, "area": "", "venue-name": "",
-        "address": "", "postcode": "", "access": [], "title": "Online carers chat"})
+    data = form_data(
+        london_today() + timedelta(days=4),
+        **{
+            "format": "online",
+            "joining-details": link,
+            "area": "",
+            "venue-name": "",
+            "address": "",
+            "postcode": "",
+            "access": [],
+            "title": "Online carers chat",
+        },
+    )
     assert save(staff_client, "/staff/events/new", data).status_code == 303
     for rel in ("events/index.html", "events.ics", "api/events.json"):
         assert "Online carers chat" in site(esettings, rel)
@@ -109,7 +133,8 @@ def test_online_events_keep_the_joining_link_private(
 
 
 def test_edit_copy_cancel_and_change_single_dates(
-        staff_client: PageClient, esettings: Settings) -> None:
+    staff_client: PageClient, esettings: Settings
+) -> None:
     first = london_today() + timedelta(days=1)
     location = save(staff_client, "/staff/events/new", form_data(first)).headers["location"]
     event_id = int(location.split("/")[3].split("?")[0])
@@ -123,9 +148,15 @@ def test_edit_copy_cancel_and_change_single_dates(
     assert 'value="Renamed group"' in copy_form and 'name="copied-from"' in copy_form
     assert 'action="/staff/events/new"' in copy_form
     token = staff_client.csrf(f"/staff/events/{event_id}/copy")
-    copied = staff_client.post("/staff/events/new", follow_redirects=False, data={
-        **form_data(first, title="Copied group"), "copied-from": str(event_id),
-        "csrftoken": token})
+    copied = staff_client.post(
+        "/staff/events/new",
+        follow_redirects=False,
+        data={
+            **form_data(first, title="Copied group"),
+            "copied-from": str(event_id),
+            "csrftoken": token,
+        },
+    )
     assert copied.status_code == 303
     with make_engine(esettings.database_url).connect() as conn:
         details = [r.detail for r in conn.execute(select(audit_log))]
@@ -138,9 +169,18 @@ def test_edit_copy_cancel_and_change_single_dates(
     assert save(staff_client, path, {"action": "cancelled"}).status_code == 303
     path = f"/staff/events/{event_id}/occurrences/{third.isoformat()}/change"
     moved = third + timedelta(days=1)
-    response = save(staff_client, path, {
-        "action": "moved", "new-date-day": str(moved.day), "new-date-month": str(moved.month),
-        "new-date-year": str(moved.year), "new-start": "2pm", "new-end": "3pm"})
+    response = save(
+        staff_client,
+        path,
+        {
+            "action": "moved",
+            "new-date-day": str(moved.day),
+            "new-date-month": str(moved.month),
+            "new-date-year": str(moved.year),
+            "new-start": "2pm",
+            "new-end": "3pm",
+        },
+    )
     assert response.status_code == 303
     feed = Calendar.from_ical(site(esettings, f"events/{event_id}.ics"))
     vevents = feed.walk("VEVENT")
@@ -162,8 +202,13 @@ def test_edit_copy_cancel_and_change_single_dates(
     assert "This event has been cancelled" in site(esettings, f"events/{event_id}/index.html")
     assert not list((esettings.site_dir / "events").glob(f"{event_id}-*.ics"))
     actions = audit_actions(esettings)
-    for action in ("event.created", "event.updated", "event.date_cancelled",
-                   "event.date_moved", "event.cancelled"):
+    for action in (
+        "event.created",
+        "event.updated",
+        "event.date_cancelled",
+        "event.date_moved",
+        "event.cancelled",
+    ):
         assert action in actions
 
 

@@ -106,9 +106,7 @@ def carers_training_count(conn: Connection, email: str, phone: str, day: date) -
     emails and phones of their other bookings count as theirs too."""
     start, end = training_year(day)
     linked = conn.execute(
-        select(event_bookings.c.email, event_bookings.c.phone_key).where(
-            _same_person(email, phone)
-        )
+        select(event_bookings.c.email, event_bookings.c.phone_key).where(_same_person(email, phone))
     ).all()
     emails = {email.lower()} - {""} | {r.email.lower() for r in linked if r.email}
     phones = {phone_key(phone)} - {""} | {r.phone_key for r in linked if r.phone_key}
