@@ -20,7 +20,6 @@ from pafinder.events.commands import send_reminders
 from pafinder.events.models import BookingInput
 from pafinder.events.recurrence import occurrence
 from pafinder.events.store import get_event
-from pafinder.settings import Settings
 from tests.browser.conftest import LiveServer
 from tests.conftest import Inbox, PageClient, add_staff, body_text, sign_in
 from tests.events.conftest import add_event, events_settings, london_today
