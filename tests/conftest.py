@@ -20,6 +20,7 @@ from starlette.testclient import TestClient
 from pafinder.app import create_app
 from pafinder.build import build, pages_for_index
 from pafinder.db import make_engine, migrate
+from pafinder.features import all_publishers
 from pafinder.search import rebuild_pages_index
 from pafinder.settings import Settings
 from tests.house_rules import check_page
@@ -43,9 +44,9 @@ def make_settings(base: Path, content_dir: Path = FIXTURE_CONTENT, **env: str) -
 
 
 def prepare(settings: Settings) -> None:
-    """What `pafinder build` does: migrate, build site/, index pages."""
+    """What `pafinder build` does: migrate, build site/ (feature publishers included), index."""
     migrate(make_engine(settings.database_url))
-    content, _ = build(settings)
+    content, _ = build(settings, all_publishers())
     rebuild_pages_index(settings.index_dir, pages_for_index(content))
 
 
@@ -84,8 +85,13 @@ def client(settings: Settings) -> Iterator[PageClient]:
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The real sample content, built once per session (read-only for tests)."""
+    """The real sample content with the demo data (`pafinder seed --demo`), built once per
+    session (read-only for tests), so published pages such as events are covered too."""
+    from pafinder.cli import seed_demo_if_empty
+
     s = make_settings(tmp_path_factory.mktemp("real"), REAL_CONTENT)
+    migrate(make_engine(s.database_url))
+    seed_demo_if_empty(s)
     prepare(s)
     return s
 

@@ -13,11 +13,11 @@ from click.testing import CliRunner
 from pafinder.build import build, render_site
 from pafinder.cli import main
 from pafinder.content import load_content
-from tests.conftest import FIXTURE_CONTENT, copy_content, make_settings
+from tests.conftest import FIXTURE_CONTENT, copy_content, make_settings, prepare
 
 GOLDEN = Path(__file__).parent / "golden"
 # Compiled front-end files come from npm packages; the golden files cover what we render.
-RENDERED = (".html", ".xml", ".txt", ".css")
+RENDERED = (".html", ".xml", ".txt", ".css", ".ics", ".json")
 
 
 def rendered_files(site: Path) -> dict[str, bytes]:
@@ -40,7 +40,7 @@ def test_building_twice_gives_identical_files(tmp_path: Path) -> None:
 
 def test_build_matches_golden_files(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
-    build(settings)
+    prepare(settings)  # what `pafinder build` writes, feature publishers included
     actual = rendered_files(settings.site_dir)
     if os.environ.get("PAFINDER_REGENERATE_GOLDEN"):
         shutil.rmtree(GOLDEN, ignore_errors=True)

@@ -22,7 +22,7 @@ from pafinder.build import pages_for_index
 from pafinder.content import ContentError
 from pafinder.db import make_engine
 from pafinder.db import migrate as run_migrations
-from pafinder.features import all_features
+from pafinder.features import all_features, all_publishers
 from pafinder.search import rebuild_pages_index
 from pafinder.settings import Settings
 from pafinder.staff import store as staff_store
@@ -47,9 +47,8 @@ def main() -> None:
 
 
 def do_build(settings: Settings) -> None:
-    publishers = [p for f in all_features() for p in f.publishers]
     try:
-        content, files = build_site(settings, publishers)
+        content, files = build_site(settings, all_publishers())
     except ContentError as exc:
         # Plain, unwrapped output so the "path:line:" stays whole for editors and CI logs.
         click.echo(f"Build failed: {exc}", err=True)

@@ -42,3 +42,8 @@ def all_features() -> list[Feature]:
     from pafinder.reports.plugin import FEATURE as reports
 
     return [register, referrals, events, reports]
+
+
+def all_publishers() -> list[Publisher]:
+    """Every feature's build publisher, in feature order (what `pafinder build` runs)."""
+    return [publish for feature in all_features() for publish in feature.publishers]

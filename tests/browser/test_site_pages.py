@@ -12,13 +12,37 @@ from playwright.sync_api import Browser, Page
 from pafinder.settings import Settings
 from tests.browser.conftest import LiveServer, assert_accessible
 
-EXTRA_PAGES = ["/search?q=holiday+pay", "/search?q=zzqqxx", "/staff/sign-in", "/no-such-page"]
+EXTRA_PAGES = [
+    "/search?q=holiday+pay",
+    "/search?q=zzqqxx",
+    "/staff/sign-in",
+    "/no-such-page",
+    "/find-a-pa",
+    "/find-a-pa?area=crewe&task=personal-care&dbs=enhanced",
+    "/become-a-pa/register",
+    "/become-a-pa/manage",
+    "/events?service=carers",
+]
 
 
 @pytest.fixture(scope="module")
 def server(real_site: Settings) -> Iterator[LiveServer]:
     with LiveServer(real_site) as live:
         yield live
+
+
+def dynamic_pages(settings: Settings) -> list[str]:
+    """A published PA's profile and every service's referral form, from the demo data."""
+    from sqlalchemy import select
+
+    from pafinder.content import load_content
+    from pafinder.db import make_engine
+    from pafinder.register.tables import pas
+
+    with make_engine(settings.database_url).connect() as conn:
+        ref = conn.execute(select(pas.c.ref).where(pas.c.status == "published")).scalar()
+    services = load_content(settings.content_dir).services
+    return [f"/find-a-pa/{ref}", *(f"/refer/{s.slug}" for s in services)]
 
 
 def built_pages(settings: Settings) -> list[str]:
@@ -30,7 +54,7 @@ def built_pages(settings: Settings) -> list[str]:
 
 
 def test_every_page_is_accessible_at_both_widths(server: LiveServer, browser: Browser) -> None:
-    pages = built_pages(server.settings) + EXTRA_PAGES
+    pages = built_pages(server.settings) + EXTRA_PAGES + dynamic_pages(server.settings)
     assert len(pages) >= 50, "the sample site should have every page of the content"
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()

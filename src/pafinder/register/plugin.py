@@ -11,7 +11,10 @@ FEATURE = Feature(
     reindexers=[index.rebuild_pa_index],
     demo_seeders=[seed.seed_demo],
     staff_links=[
-        ("/staff/pas", "PA listings to check",
-         "Verify new and changed PA listings, record DBS checks, publish or reject."),
+        (
+            "/staff/pas",
+            "PA listings to check",
+            "Verify new and changed PA listings, record DBS checks, publish or reject.",
+        ),
     ],
 )

@@ -25,7 +25,12 @@ from pafinder.db import metadata
 STATUSES = ("unverified", "pending", "published", "rejected", "withdrawn")
 DBS_LEVELS = ("none", "basic", "standard", "enhanced", "enhanced_barred")
 LIST_FIELDS = (
-    "areas", "languages", "tasks", "client_groups", "age_groups", "availability",
+    "areas",
+    "languages",
+    "tasks",
+    "client_groups",
+    "age_groups",
+    "availability",
 )
 
 pas = Table(
