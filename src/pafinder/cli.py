@@ -96,6 +96,9 @@ def _advance(bar: Progress, task: TaskID, done: int, total: int) -> None:
 
 
 def _serve(host: str, port: int, workers: int) -> None:
+    from pafinder.web import logging as access_log
+
+    access_log.install()
     settings = Settings.from_env()
     run_migrations(make_engine(settings.database_url))
     if workers > 1:
