@@ -12,7 +12,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pafinder.build import site_globals
 from pafinder.content import load_content
@@ -21,33 +20,12 @@ from pafinder.features import all_features
 from pafinder.settings import Settings
 from pafinder.staff.routes import routes as staff_routes
 from pafinder.web.core_routes import routes as core_routes
+from pafinder.web.csrf import CSRFMiddleware
 from pafinder.web.ratelimit import RateLimiter
-from pafinder.web.security import (
-    SecurityHeadersMiddleware,
-    content_security_policy,
-    csrf_protect,
-)
+from pafinder.web.security import SecurityHeadersMiddleware, content_security_policy
 from pafinder.web.templating import inline_script_hashes, make_environment
 
 SESSION_COOKIE = "pafinder_session"
-
-
-class CSRFMiddleware:
-    def __init__(self, app: ASGIApp, secret: str, secure: bool, error_page: str) -> None:
-        self.app = csrf_protect(app, secret, secure, self.refused)
-        self.error_page = error_page
-
-    async def refused(self, scope: Scope, send: Send, _reason: Any) -> None:
-        response = HTMLResponse(self.error_page, status_code=403)
-        response.headers["cache-control"] = "no-store"
-        await response({**scope, "type": "http"}, _no_body, send)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app(scope, receive, send)
-
-
-async def _no_body() -> dict[str, Any]:
-    return {"type": "http.request", "body": b"", "more_body": False}
 
 
 def all_routes() -> list[BaseRoute]:
@@ -64,9 +42,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     secret = str(settings.secret_key)
 
     settings.site_dir.mkdir(parents=True, exist_ok=True)
+    routes = all_routes()
     app = Starlette(
         routes=[
-            *all_routes(),
+            *routes,
             Mount("/", StaticFiles(directory=settings.site_dir, html=True, check_dir=False)),
         ],
         middleware=[
@@ -77,6 +56,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
             Middleware(
                 CSRFMiddleware,
+                routes=routes,
                 secret=secret,
                 secure=settings.production,
                 error_page=_error_page(

@@ -181,26 +181,50 @@ def test_postcodes_are_normalised(ref_client: PageClient, ref_settings: Settings
     assert saved is not None and saved.postcode == "DE1 2AB" and saved.flags == []
 
 
-def test_no_csrf_token_is_refused_and_nothing_saved(
+def test_no_csrf_token_is_refused_nothing_saved_and_answers_kept(
     ref_client: PageClient, ref_settings: Settings
 ) -> None:
-    data = answers_for(service(ref_settings, SLUG))
+    data = {**answers_for(service(ref_settings, SLUG)), "first_name": "Zoë", "last_name": "نور"}
     ref_client.get(f"/refer/{SLUG}")
     response = ref_client.post(f"/refer/{SLUG}", data=data, follow_redirects=False)
     assert response.status_code == 403
-    assert "Your form could not be sent" in response.text
-    assert "Nothing was saved" in response.text
     assert store.count(make_engine(ref_settings.database_url)) == 0
+    assert any("This form had expired" in e for e in errors_of(response.text))
+    assert "referral-form" in error_links(response.text)
+    assert 'value="Zoë"' in response.text and 'value="نور"' in response.text
+    # The re-shown form carries a good token: sending it again records the referral once.
+    again = {**data, "csrftoken": hidden(response.text, "csrftoken")}
+    sent = ref_client.post(f"/refer/{SLUG}", data=again, follow_redirects=False)
+    assert sent.status_code == 303
+    assert store.count(make_engine(ref_settings.database_url)) == 1
 
 
-def test_stale_csrf_token_is_refused(ref_client: PageClient, ref_settings: Settings) -> None:
-    data = answers_for(service(ref_settings, SLUG))
+def test_stale_csrf_token_is_refused_and_answers_kept(
+    ref_client: PageClient, ref_settings: Settings
+) -> None:
+    data = {**answers_for(service(ref_settings, SLUG)), "reason": "<script>alert(1)</script>"}
     ref_client.get(f"/refer/{SLUG}")
     response = ref_client.post(
         f"/refer/{SLUG}", data={**data, "csrftoken": "stale.token.value"}, follow_redirects=False
     )
     assert response.status_code == 403
     assert store.count(make_engine(ref_settings.database_url)) == 0
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+    assert "<script>alert(1)" not in response.text
+
+
+def test_a_post_from_a_browser_with_no_cookies_gets_a_fresh_token(ref_settings: Settings) -> None:
+    """No cookie at all (cookies cleared, or a bookmarked form): refused, re-shown, and the
+    response sets the CSRF cookie so the re-shown form can be sent."""
+    from pafinder.app import create_app
+
+    data = answers_for(service(ref_settings, SLUG))
+    with PageClient(create_app(ref_settings), base_url="http://127.0.0.1") as fresh:
+        response = fresh.post(f"/refer/{SLUG}", data=data, follow_redirects=False)
+        assert response.status_code == 403
+        assert any(c.startswith("csrftoken=") for c in response.headers.get_list("set-cookie"))
+        again = {**data, "csrftoken": hidden(response.text, "csrftoken")}
+        assert fresh.post(f"/refer/{SLUG}", data=again, follow_redirects=False).status_code == 303
 
 
 def test_a_tampered_form_key_is_not_sent_and_answers_are_kept(

@@ -38,6 +38,7 @@ from pafinder.referrals.validation import (
     signposted,
     validate,
 )
+from pafinder.web.csrf import EXPIRED_MESSAGE, rerender_on_csrf_failure
 from pafinder.web.forms import form_to_dict
 from pafinder.web.render import render_page
 from pafinder.workdays import london_date, respond_by
@@ -112,6 +113,25 @@ async def form_page(request: Request) -> Response:
     )
 
 
+async def form_expired(request: Request) -> Response:
+    """The CSRF check refused this POST (an expired page, cookies cleared): nothing is saved,
+    and the form comes back with everything typed so the person can send it again."""
+    try:
+        service, config = journey.service_and_config(request)
+    except journey.NotFound:
+        return journey.not_found(request)
+    form = await request.form()
+    values = form_to_dict(form, multi=[q.id for q in config.questions if q.type == "any_of"])
+    values.pop("action", None)
+    token = str(values.pop("form_key", "") or "")
+    form_key = journey.read_form_key(request, service.slug, token) if token else None
+    errors = {"referral-form": EXPIRED_MESSAGE}
+    return _render_form(
+        request, service, config, values, form_key or journey.new_form_key(), errors, 403
+    )
+
+
+@rerender_on_csrf_failure(form_expired)
 async def form_submit(request: Request) -> Response:
     try:
         service, config = journey.service_and_config(request)
