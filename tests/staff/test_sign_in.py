@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import select
 
+from pafinder.app import create_app
 from pafinder.db import make_engine
 from pafinder.settings import Settings
 from pafinder.staff.store import MAX_FAILED_ATTEMPTS, audit_log, staff
-from tests.conftest import STAFF_PASSWORD, PageClient, add_staff, sign_in
+from tests.conftest import STAFF_PASSWORD, PageClient, add_staff, make_settings, prepare, sign_in
 
 
 def test_sign_in_sets_a_signed_httponly_lax_session(client: PageClient, settings: Settings) -> None:
@@ -99,3 +102,19 @@ def test_next_cannot_redirect_off_site(client: PageClient, settings: Settings) -
         follow_redirects=False,
     )
     assert response.headers["location"] == "/staff/"
+
+
+def test_production_cookies_are_secure_and_hsts_is_sent(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, env="production", secret_key="s" * 48)
+    prepare(settings)
+    email = add_staff(settings)
+    with PageClient(create_app(settings), base_url="https://portal.example") as client:
+        form = client.get("/staff/sign-in")
+        csrf_cookie = form.headers["set-cookie"]
+        assert "secure" in csrf_cookie.lower()
+        assert form.headers["strict-transport-security"].startswith("max-age=")
+        response = sign_in(client, email)
+        session = next(
+            c for c in response.headers.get_list("set-cookie") if c.startswith("pafinder_session=")
+        )
+        assert "secure" in session.lower() and "httponly" in session.lower()
