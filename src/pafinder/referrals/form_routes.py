@@ -14,6 +14,7 @@ validation errors lose nothing, without JavaScript.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.background import BackgroundTask
@@ -211,40 +212,25 @@ def _signpost(request: Request, service: Service, config: ReferralConfig) -> Res
     )
 
 
-async def check_page(request: Request) -> Response:
-    try:
-        service, config = journey.service_and_config(request)
-    except journey.NotFound:
-        return journey.not_found(request)
-    _draft_id, draft = await run_in_threadpool(journey.load_session_draft, request, service.slug)
-    if draft and draft.get("_submitted_ref"):
-        return RedirectResponse(
-            journey.confirmation_url(request, service.slug, draft["_submitted_ref"]), 303
-        )
-    if not draft or not draft.get("values"):
-        return RedirectResponse(f"/refer/{service.slug}", status_code=303)
-    values = draft["values"]
-    submission, errors = validate(values, service, config, london_date(utcnow()))
-    if submission is None:
-        return _render_form(request, service, config, values, draft["form_key"], errors, 400)
-    return render_page(
-        request,
-        "referrals/check.html",
-        title="Check your answers before sending",
-        service=service,
-        rows=summary_rows(service, config, submission),
-        back_link=f"/refer/{service.slug}",
-    )
+@dataclass(frozen=True)
+class _Checked:
+    service: Service
+    config: ReferralConfig
+    submission: Submission
+    form_key: str
+    draft_id: str | None
 
 
-async def check_submit(request: Request) -> Response:
+async def _checked_draft(request: Request) -> _Checked | Response:
+    """The session's draft, validated, for check your answers; or the response to send instead:
+    the confirmation when the draft was already sent (a double submit gives one referral), the
+    form when there is nothing to check or the answers no longer pass."""
     try:
         service, config = journey.service_and_config(request)
     except journey.NotFound:
         return journey.not_found(request)
     draft_id, draft = await run_in_threadpool(journey.load_session_draft, request, service.slug)
     if draft and draft.get("_submitted_ref"):
-        # The same draft sent twice (double click, back and send again): one referral.
         return RedirectResponse(
             journey.confirmation_url(request, service.slug, draft["_submitted_ref"]), 303
         )
@@ -254,9 +240,37 @@ async def check_submit(request: Request) -> Response:
     submission, errors = validate(values, service, config, london_date(utcnow()))
     if submission is None:
         return _render_form(request, service, config, values, draft["form_key"], errors, 400)
-    if signposted(config, submission.flags):
-        return _signpost(request, service, config)
-    return await _send(request, service, config, submission, draft["form_key"], draft_id)
+    return _Checked(service, config, submission, draft["form_key"], draft_id)
+
+
+async def check_page(request: Request) -> Response:
+    checked = await _checked_draft(request)
+    if isinstance(checked, Response):
+        return checked
+    return render_page(
+        request,
+        "referrals/check.html",
+        title="Check your answers before sending",
+        service=checked.service,
+        rows=summary_rows(checked.service, checked.config, checked.submission),
+        back_link=f"/refer/{checked.service.slug}",
+    )
+
+
+async def check_submit(request: Request) -> Response:
+    checked = await _checked_draft(request)
+    if isinstance(checked, Response):
+        return checked
+    if signposted(checked.config, checked.submission.flags):
+        return _signpost(request, checked.service, checked.config)
+    return await _send(
+        request,
+        checked.service,
+        checked.config,
+        checked.submission,
+        checked.form_key,
+        checked.draft_id,
+    )
 
 
 def summary_rows(service: Service, config: ReferralConfig, sub: Submission) -> list[dict[str, Any]]:
