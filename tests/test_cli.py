@@ -59,3 +59,32 @@ def test_migrate_creates_the_tables_in_wal_mode(env: Settings) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+def test_purge_drafts_deletes_only_unfinished_forms_older_than_a_day(env: Settings) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from pafinder.db import migrate, utcnow
+    from pafinder.web.drafts import form_drafts, load_draft, new_draft
+
+    engine = make_engine(env.database_url)
+    migrate(engine)
+    old = new_draft(engine, "referral:carers", {"values": {"first_name": "Ada"}})
+    fresh = new_draft(engine, "referral:carers", {"values": {"first_name": "Bea"}})
+    with engine.begin() as conn:
+        conn.execute(
+            update(form_drafts)
+            .where(form_drafts.c.id == old)
+            .values(updated_at=utcnow() - timedelta(hours=25))
+        )
+    assert load_draft(engine, old, "referral:carers") is None, "expired drafts are never shown"
+
+    result = CliRunner().invoke(main, ["purge-drafts"])
+
+    assert result.exit_code == 0, result.output
+    assert "Deleted 1 unfinished form" in result.output
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(form_drafts)).scalar() == 1
+    assert load_draft(engine, fresh, "referral:carers") == {"values": {"first_name": "Bea"}}

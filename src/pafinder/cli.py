@@ -141,6 +141,17 @@ def seed_demo_if_empty(settings: Settings) -> None:
             console.print(seeder(engine, settings, content))
 
 
+@main.command("purge-drafts")
+def purge_drafts() -> None:
+    """Delete unfinished form answers older than 24 hours (run daily: they hold personal data)."""
+    from pafinder.web.drafts import purge_expired
+
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    run_migrations(engine)
+    console.print(f"Deleted {purge_expired(engine)} unfinished forms older than 24 hours.")
+
+
 staff_group = click.Group("staff", help="Manage staff accounts.")
 
 
