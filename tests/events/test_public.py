@@ -199,3 +199,13 @@ def test_demo_programme_covers_every_service_and_seeds_once(
     ):
         assert eclient.get(path).status_code == 200, path
     assert eclient.get(f"/events/{drop_in['id']}/book").status_code == 404
+
+
+def test_booking_a_drop_in_says_just_come_along(esettings: Settings, eclient: PageClient) -> None:
+    drop_in = add_event(esettings, booking_required=False, capacity=None, title="Drop-in surgery")
+    for path in (f"/events/{drop_in}/book", f"/events/{drop_in}-20991231/book"):
+        response = eclient.get(path)
+        assert response.status_code == 200, path
+        assert "You do not need to book: Drop-in surgery" in response.text
+        assert f'href="/events/{drop_in}/"' in response.text
+    assert eclient.get("/events/999999/book").status_code == 404

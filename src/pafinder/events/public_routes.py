@@ -166,11 +166,31 @@ def _book_form(
     )
 
 
+async def _no_booking_needed(request: Request) -> Response | None:
+    """A drop-in or group people just come along to: say so, rather than 'not found'."""
+    key = request.path_params["key"]
+    parsed = parse_occurrence_id(key)
+    event_id = parsed[0] if parsed else (int(key) if key.isdigit() and len(key) <= 9 else None)
+    if event_id is None:
+        return None
+    event = await run_in_threadpool(store.get_event, request.app.state.engine, event_id)
+    if event is None or event.status != "published" or event.booking_required:
+        return None
+    return render_page(
+        request,
+        "pages/error.html",
+        title=f"You do not need to book: {event.title}",
+        paragraphs=["Just come along on the day. If you have a question, contact us first."],
+        next_href=f"/events/{event.id}/",
+        next_text="See the dates, times and place",
+    )
+
+
 async def book(request: Request) -> Response:
     state = request.app.state
     event, dates, occ = await _target(request)
     if event is None or not dates:
-        return not_found(request, "This date cannot be booked")
+        return await _no_booking_needed(request) or not_found(request, "This date cannot be booked")
     counts = await run_in_threadpool(bookings.booked_counts, state.engine)
     if request.method == "GET":
         return _book_form(request, event, dates, occ.id if occ else "", {}, counts)
