@@ -8,8 +8,6 @@ The same code runs on PostgreSQL by setting PAFINDER_DATABASE_URL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -67,13 +65,6 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-@contextmanager
-def transaction(engine: Engine) -> Iterator[Connection]:
-    """One unit of work: commits on success, rolls back on any exception."""
-    with engine.begin() as conn:
-        yield conn
 
 
 def alembic_config(engine: Engine) -> Config:

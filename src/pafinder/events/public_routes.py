@@ -103,21 +103,24 @@ async def api(request: Request) -> Response:
     )
 
 
-def _bookable(event: Event | None) -> bool:
-    return event is not None and event.status == "published" and event.booking_required
+def _published(event: Event | None) -> bool:
+    return event is not None and event.status == "published"
 
 
 async def _target(request: Request) -> tuple[Event | None, list[Occurrence], Occurrence | None]:
-    """/events/{key}/book: key is an occurrence id (one date) or an event id (choose a date)."""
+    """/events/{key}/book: key is an occurrence id (one date) or an event id (choose a date).
+    A published event that needs no booking comes back with no dates to book."""
     key = request.path_params["key"]
     parsed = parse_occurrence_id(key)
     engine = request.app.state.engine
     now = now_utc()
     if parsed:
         event = await run_in_threadpool(store.get_event, engine, parsed[0])
-        if not _bookable(event):
+        if not _published(event):
             return None, [], None
         assert event is not None
+        if not event.booking_required:
+            return event, [], None
         occ = occurrence(event, parsed[1])
         if occ is None or occ.ends <= now:
             return event, [], None
@@ -125,9 +128,11 @@ async def _target(request: Request) -> tuple[Event | None, list[Occurrence], Occ
     if not key.isdigit() or len(key) > 9:
         return None, [], None
     event = await run_in_threadpool(store.get_event, engine, int(key))
-    if not _bookable(event):
+    if not _published(event):
         return None, [], None
     assert event is not None
+    if not event.booking_required:
+        return event, [], None
     dates = upcoming([event], now, now + timedelta(days=HORIZON_DAYS))
     return event, dates, (dates[0] if len(dates) == 1 else None)
 
@@ -166,16 +171,8 @@ def _book_form(
     )
 
 
-async def _no_booking_needed(request: Request) -> Response | None:
+def _no_booking_needed(request: Request, event: Event) -> Response:
     """A drop-in or group people just come along to: say so, rather than 'not found'."""
-    key = request.path_params["key"]
-    parsed = parse_occurrence_id(key)
-    event_id = parsed[0] if parsed else (int(key) if key.isdigit() and len(key) <= 9 else None)
-    if event_id is None:
-        return None
-    event = await run_in_threadpool(store.get_event, request.app.state.engine, event_id)
-    if event is None or event.status != "published" or event.booking_required:
-        return None
     return render_page(
         request,
         "pages/error.html",
@@ -189,8 +186,10 @@ async def _no_booking_needed(request: Request) -> Response | None:
 async def book(request: Request) -> Response:
     state = request.app.state
     event, dates, occ = await _target(request)
+    if event is not None and not event.booking_required:
+        return _no_booking_needed(request, event)
     if event is None or not dates:
-        return await _no_booking_needed(request) or not_found(request, "This date cannot be booked")
+        return not_found(request, "This date cannot be booked")
     counts = await run_in_threadpool(bookings.booked_counts, state.engine)
     if request.method == "GET":
         return _book_form(request, event, dates, occ.id if occ else "", {}, counts)

@@ -140,6 +140,7 @@ def row(occ: Occurrence, counts: Counter[tuple[int, date]], content: Content) ->
     """One occurrence as the listing and event page show it."""
     event = occ.event
     left = places_left(occ, counts)
+    areas = area_labels(content)
     return {
         "id": occ.id,
         "event": event,
@@ -150,8 +151,8 @@ def row(occ: Occurrence, counts: Counter[tuple[int, date]], content: Content) ->
         "kind": KINDS.get(event.kind, event.kind),
         "service": service_labels(content).get(event.service, event.service),
         "format": FORMATS.get(event.format, event.format),
-        "place": place_text(event, area_labels(content)),
-        "area": area_labels(content).get(event.area, ""),
+        "place": place_text(event, areas),
+        "area": areas.get(event.area, ""),
         "access": [ACCESS[a] for a in event.access if a in ACCESS],
         "cost": "Free" if event.cost == "free" else event.cost_text,
         "places_left": left,

@@ -20,7 +20,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pafinder.web.security import csrf_protect
 
 BODY_KEY = "pafinder.form_body"
-FAILED_KEY = "pafinder.csrf_failed"
 MAX_BUFFERED_BODY = 1_000_000  # larger bodies are refused without a re-shown form
 EXPIRED_MESSAGE = (
     "This form had expired, so your answers have not been sent yet. "
@@ -37,10 +36,6 @@ def rerender_on_csrf_failure(rerender: Rerender) -> Callable[[Endpoint], Endpoin
         return endpoint
 
     return decorate
-
-
-def csrf_failed(request: Request) -> bool:
-    return bool(request.scope.get(FAILED_KEY))
 
 
 def _replay(body: bytes) -> Receive:
@@ -81,9 +76,7 @@ class CSRFMiddleware:
         rerender, params = self._rerender_for(scope)
         body = scope.get(BODY_KEY)
         if rerender is not None and body is not None:
-            request = Request(
-                {**scope, "path_params": params, "session": {}, FAILED_KEY: True}, _replay(body)
-            )
+            request = Request({**scope, "path_params": params, "session": {}}, _replay(body))
             response = await rerender(request)
         else:
             response = HTMLResponse(self.error_page, status_code=403)
