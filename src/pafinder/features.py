@@ -39,9 +39,8 @@ def all_features() -> list[Feature]:
     from pafinder.events.plugin import FEATURE as events
     from pafinder.referrals.plugin import FEATURE as referrals
     from pafinder.register.plugin import FEATURE as register
-    from pafinder.reports.plugin import FEATURE as reports
 
-    return [register, referrals, events, reports]
+    return [register, referrals, events]
 
 
 def all_publishers() -> list[Publisher]:

@@ -1,5 +1,0 @@
-"""Routes for the reports feature."""
-
-from starlette.routing import BaseRoute
-
-routes: list[BaseRoute] = []
