@@ -152,6 +152,25 @@ def purge_drafts() -> None:
     console.print(f"Deleted {purge_expired(engine)} unfinished forms older than 24 hours.")
 
 
+@main.command("send-mail")
+def send_mail() -> None:
+    """Send the emails waiting in the outbox (run every few minutes: it retries failures)."""
+    from pafinder import outbox
+
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    run_migrations(engine)
+    done = outbox.deliver(engine, settings)
+    left = outbox.waiting(engine)
+    console.print(f"Sent {done.sent} emails; {left.count} waiting.")
+    if done.dropped:
+        console.print(f"Gave up on {done.dropped} emails unsent for three days.", style="red")
+    if done.failed:
+        # A failing exit makes cron tell whoever runs it that the mail server refuses email.
+        console.print(f"{done.failed} emails could not be sent and will be tried again.")
+        raise SystemExit(1)
+
+
 staff_group = click.Group("staff", help="Manage staff accounts.")
 
 

@@ -1,5 +1,6 @@
 """Outgoing email: SMTP when PAFINDER_SMTP_URL is set, otherwise an .eml file per message in
-$PAFINDER_DATA_DIR/outbox/ (so a demo never needs a mail server and nothing is lost).
+$PAFINDER_DATA_DIR/outbox/ (so a demo never needs a mail server). Messages reach this transport
+through the durable queue in pafinder.outbox.
 
 SMTP URL form: smtp://[user:password@]host:port (``smtps://`` for implicit TLS,
 ``?starttls=1`` to upgrade a plain connection).
@@ -43,7 +44,10 @@ def build_message(
     return message
 
 
-def send(settings: Settings, message: EmailMessage) -> None:
+def transmit(settings: Settings, message: EmailMessage) -> None:
+    """Hand one message to the mail server (or the .eml folder) now; raises if it cannot.
+
+    Features do not call this: they queue through pafinder.outbox, which retries failures."""
     if settings.smtp_url:
         _send_smtp(settings.smtp_url, message)
     else:

@@ -15,7 +15,9 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import text
 
+from pafinder import outbox
 from pafinder.app import SESSION_COOKIE, create_app
+from pafinder.mail import build_message
 from pafinder.register import lifecycle_mail
 from pafinder.register.tables import pa_contacts
 from pafinder.settings import Settings
@@ -224,6 +226,15 @@ def _add_message(settings: Settings, pa_id: int) -> None:
                 message="Could you help on Tuesdays?",
             )
         )
+        # ... and its email to the PA still waiting, as if the mail server had refused it.
+        to_pa = build_message(
+            settings,
+            "pub@example.org",
+            "Employer Erin wants to contact you",
+            "Could you help on Tuesdays?",
+            reply_to="erin@example.org",
+        )
+        outbox.queue(conn, to_pa, "PA contact message")
 
 
 def test_download_holds_everything_we_hold(portal) -> None:

@@ -422,13 +422,3 @@ def claim_reminder(engine: Engine, booking_id: int) -> bool:
             .values(reminder_sent_at=utcnow())
         )
         return result.rowcount == 1
-
-
-def release_reminder(engine: Engine, booking_id: int) -> None:
-    """Sending failed: let the next run try again."""
-    with engine.begin() as conn:
-        conn.execute(
-            event_bookings.update()
-            .where(event_bookings.c.id == booking_id)
-            .values(reminder_sent_at=None)
-        )

@@ -33,10 +33,8 @@ def send_reminders(settings: Settings, now: datetime | None = None) -> int:
             continue  # staff phone people without email; the attendance page lists them
         if not bookings.claim_reminder(engine, booking.id):
             continue
-        if notify.send_reminder(settings, booking, occ):
-            sent += 1
-        else:
-            bookings.release_reminder(engine, booking.id)
+        notify.send_reminder(settings, booking, occ)  # queued: the outbox retries failures
+        sent += 1
     return sent
 
 

@@ -7,21 +7,19 @@ to people who booked, and in the .ics attached to it.
 
 from __future__ import annotations
 
-import logging
-
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from pafinder import outbox
 from pafinder.events.bookings import Booking
 from pafinder.events.ical import location, occurrence_calendar
 from pafinder.events.recurrence import Occurrence
-from pafinder.mail import build_message, send
+from pafinder.mail import build_message
 from pafinder.settings import Settings
 from pafinder.web.templating import format_date, format_time
 
 SALT = "event-booking-cancel"
 # A link must work until the date, and a series can be booked months ahead.
 TOKEN_MAX_AGE = 400 * 24 * 3600
-log = logging.getLogger(__name__)
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
@@ -87,12 +85,8 @@ def _send(
         from_name="Events and groups",
         attachments=attachments,
     )
-    try:
-        send(settings, message)
-    except OSError:
-        # The booking is already safe in the database; staff can see it and phone the person.
-        log.exception("could not send booking email for booking %s", booking.id)
-        return False
+    # Queued, then sent: if the mail server is down the outbox tries again later.
+    outbox.send(settings, message, "event booking email")
     return True
 
 

@@ -17,12 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from pafinder import outbox
 from pafinder.content import Service, render_markdown
 from pafinder.db import utcnow
 from pafinder.referrals import journey, notify, store
@@ -183,18 +185,28 @@ async def _send(
     state = request.app.state
     received_at = utcnow()
     due = respond_by(received_at, service.respond_within_working_days)
-    ref, created = await run_in_threadpool(
-        store.create, state.engine, service.slug, sub, form_key, received_at, due, draft_id
+    queued: list[int] = []
+
+    def queue_emails(conn: Connection, referral: store.Referral) -> None:
+        queued.extend(
+            notify.queue_all(conn, state.settings, state.content, service, config, referral)
+        )
+
+    ref, _created = await run_in_threadpool(
+        store.create,
+        state.engine,
+        service.slug,
+        sub,
+        form_key,
+        received_at,
+        due,
+        draft_id,
+        queue_emails,
     )
-    # The transaction has committed: only now is the referral acknowledged. The session keeps
-    # pointing at the claimed draft, so sending it again leads to this same confirmation.
-    task = None
-    if created:
-        referral = await run_in_threadpool(store.get, state.engine, ref)
-        if referral is not None:
-            task = BackgroundTask(
-                notify.send_all, state.settings, state.content, service, config, referral
-            )
+    # The transaction has committed, emails queued with it: only now is the referral
+    # acknowledged. The session keeps pointing at the claimed draft, so sending it again leads
+    # to this same confirmation.
+    task = BackgroundTask(outbox.deliver, state.engine, state.settings, queued) if queued else None
     return RedirectResponse(
         journey.confirmation_url(request, service.slug, ref), status_code=303, background=task
     )

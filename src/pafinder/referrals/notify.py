@@ -1,4 +1,4 @@
-"""Emails sent after a referral has been committed.
+"""Emails about a referral, queued with it and sent once it has been committed.
 
 The acknowledgement carries the reference, the respond-by date and how to reach us: never the
 reason, answers or anything about health, because email is not a private channel. The staff
@@ -8,17 +8,16 @@ never holds the person's details.
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from email.message import EmailMessage
 
-from pafinder import mail
+from sqlalchemy import Connection
+
+from pafinder import mail, outbox
 from pafinder.content import Content, Service
 from pafinder.referrals.models import ReferralConfig
 from pafinder.referrals.store import Referral
 from pafinder.settings import Settings
-
-log = logging.getLogger(__name__)
 
 CRISIS_LINES = (
     "If you feel unsafe or might act on thoughts of harming yourself, get help now:\n"
@@ -94,26 +93,21 @@ def staff_notification(
     return mail.build_message(settings, config.staff_email, subject, body)
 
 
-def send_all(
+def queue_all(
+    conn: Connection,
     settings: Settings,
     content: Content,
     service: Service,
     config: ReferralConfig,
     referral: Referral,
-) -> None:
-    """Runs after the response (a background task): a failed email is logged without personal
-    data and never undoes or hides the referral, which is already safe in the database."""
-    messages = [("staff", staff_notification(settings, service, config, referral))]
+) -> list[int]:
+    """Queue the staff notification and the acknowledgements in the referral's own transaction,
+    so an acknowledged referral always has its emails; the outbox sends them after the commit
+    and retries if the mail server is down. Returns the outbox ids."""
+    to_staff = staff_notification(settings, service, config, referral)
+    queued = [outbox.queue(conn, to_staff, "referral staff notification")]
     recipients = {a for a in (referral.email, referral.referrer_email) if a}
     for address in sorted(recipients):
-        messages.append(
-            (
-                "acknowledgement",
-                acknowledgement(settings, content, service, config, referral, address),
-            )
-        )
-    for kind, message in messages:
-        try:
-            mail.send(settings, message)
-        except Exception as exc:  # any mail failure is logged, never raised
-            log.error("referral %s: %s email not sent (%s)", referral.ref, kind, type(exc).__name__)
+        message = acknowledgement(settings, content, service, config, referral, address)
+        queued.append(outbox.queue(conn, message, "referral acknowledgement"))
+    return queued

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -143,14 +144,20 @@ def create(
     received_at: datetime,
     respond_by: date,
     draft_id: str | None = None,
+    on_created: Callable[[Connection, Referral], object] | None = None,
 ) -> tuple[str, bool]:
     """Record a referral in one transaction. Returns (reference, created).
 
+    ``on_created`` runs inside that transaction with the new referral (to queue its emails).
     A second submission with the same form key (a double click, a resubmitted page) or of the
     same draft returns the first one's reference and writes nothing."""
     try:
         with engine.begin() as conn:
-            return _create(conn, service, sub, form_key, received_at, respond_by, draft_id)
+            ref, created = _create(conn, service, sub, form_key, received_at, respond_by, draft_id)
+            if created and on_created is not None:
+                row = conn.execute(select(referrals).where(referrals.c.ref == ref)).one()
+                on_created(conn, _referral(row))
+            return ref, created
     except IntegrityError:
         # Only reachable where two writers race past the check (PostgreSQL; SQLite's BEGIN
         # IMMEDIATE serialises them): the other one won, so answer with its reference.

@@ -5,21 +5,20 @@ and per PA."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from pafinder import mail
+from pafinder import mail, outbox
 from pafinder.register import store
 from pafinder.register.models import MAX_MESSAGE, ContactForm
 from pafinder.web.forms import error_list, errors_from_validation, form_to_dict
 from pafinder.web.render import render_page
 
-log = logging.getLogger(__name__)
 FIELDS = ("name", "email", "phone", "message")
 # An employer may write to a handful of PAs in an hour; a PA should not be flooded.
 PER_SENDER = "10/hour"
@@ -113,8 +112,6 @@ async def contact_form(request: Request) -> Response:
         errors = {"message": "You have sent too many messages. Try again in an hour."}
         return _form(request, profile, errors=errors, values=values, status_code=429)
 
-    contact_id = store.add_contact(engine, profile.id, data.name, data.email, data.phone,
-                                   data.message)  # fmt: skip
     address, first_name = store.pa_contact_details(engine, profile.id)
     settings = request.app.state.settings
     site = request.app.state.content.site
@@ -125,14 +122,11 @@ async def contact_form(request: Request) -> Response:
         body=_body(profile, first_name, data, site),
         reply_to=data.email or None,
     )
-    try:
-        mail.send(settings, message)
-    except Exception:
-        # Not sent, so not kept: the employer is told and can try again.
-        log.exception("could not send a contact message to PA %s", profile.id)
-        store.delete_contact(engine, contact_id)
-        errors = {"message": "Sorry, we could not send your message. Try again later."}
-        return _form(request, profile, errors=errors, values=values, status_code=503)
+    # Kept and queued in one transaction; if the mail server is down the outbox tries again.
+    queued = store.add_contact(
+        engine, profile.id, data.name, data.email, data.phone, data.message, message
+    )
+    await run_in_threadpool(outbox.deliver, engine, settings, [queued])
     return RedirectResponse(f"/find-a-pa/{ref}/contact/sent", status_code=303)
 
 

@@ -27,7 +27,6 @@ class FreshnessReport:
     reminded: int
     out_of_search: int
     expiry_reminded: int
-    failed: int
 
 
 def renewal_items(listing: dict[str, object], labels: dict[str, str], today: date) -> list[str]:
@@ -51,15 +50,14 @@ def run_freshness(
 ) -> FreshnessReport:
     now = now or utcnow()
     today = now.date()
-    reminded = failed = expiry = 0
+    reminded = expiry = 0
     for listing in lifecycle_store.due_for_reminder(engine, now):
-        if lifecycle_mail.send_still_available(
+        # Queued in the outbox, which retries if the mail server is down: so mark it sent.
+        lifecycle_mail.send_still_available(
             settings, listing["email"], listing["first_name"], listing["ref"]
-        ):
-            lifecycle_store.mark_reminded(engine, listing["ref"])
-            reminded += 1
-        else:
-            failed += 1  # not marked, so tomorrow's run tries again
+        )
+        lifecycle_store.mark_reminded(engine, listing["ref"])
+        reminded += 1
     stale = lifecycle_store.stale_ids(engine, now)
     for pa_id in stale:
         index.refresh_pa(engine, settings, pa_id)
@@ -68,14 +66,12 @@ def run_freshness(
         items = renewal_items(listing, labels, today)
         if not items:
             continue
-        if lifecycle_mail.send_expiry_reminder(
+        lifecycle_mail.send_expiry_reminder(
             settings, listing["email"], listing["first_name"], items
-        ):
-            lifecycle_store.mark_reminded(engine, listing["ref"], "pa.expiry_reminder_sent")
-            expiry += 1
-        else:
-            failed += 1
-    return FreshnessReport(reminded, len(stale), expiry, failed)
+        )
+        lifecycle_store.mark_reminded(engine, listing["ref"], "pa.expiry_reminder_sent")
+        expiry += 1
+    return FreshnessReport(reminded, len(stale), expiry)
 
 
 @click.command("pa-freshness")
@@ -91,8 +87,6 @@ def pa_freshness() -> None:
         f"Sent {report.reminded} 'still available' reminders and {report.expiry_reminded} "
         f"renewal reminders; {report.out_of_search} listings are out of search until confirmed."
     )
-    if report.failed:
-        click.echo(f"{report.failed} emails could not be sent; they will be retried.", err=True)
 
 
 commands: list[click.Command] = [pa_freshness]

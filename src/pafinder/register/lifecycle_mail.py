@@ -6,17 +6,14 @@ can never be replayed for another (say, managing the listing), and its own lifet
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from pafinder import mail
+from pafinder import mail, outbox
 from pafinder.settings import Settings
-
-log = logging.getLogger(__name__)
 
 VERIFY = ("pa-verify-email", timedelta(hours=48))
 MANAGE = ("pa-manage", timedelta(hours=1))
@@ -57,23 +54,16 @@ def _send(
     to: str,
     subject: str,
     body: str,
-    attachments: list[tuple[str, str, bytes]] | None = None,
-) -> bool:
-    """Send, and say whether it went: a mail server being down must not lose a saved listing."""
-    try:
-        mail.send(
-            settings, mail.build_message(settings, to, subject, body, attachments=attachments)
-        )
-    except OSError:  # smtplib.SMTPException is an OSError
-        log.exception("could not send email: %s", subject)
-        return False
-    return True
+) -> None:
+    """Queue, then send: if the mail server is down the outbox tries again later."""
+    message = mail.build_message(settings, to, subject, body)
+    outbox.send(settings, message, "PA listing email")
 
 
 SIGN_OFF = "\nPersonal Assistant Finder\n"
 
 
-def send_verification(settings: Settings, to: str, first_name: str, ref: str) -> bool:
+def send_verification(settings: Settings, to: str, first_name: str, ref: str) -> None:
     url = link(settings, f"/become-a-pa/verify/{make_token(settings, VERIFY, ref)}")
     body = (
         f"Hello {first_name},\n\n"
@@ -85,10 +75,10 @@ def send_verification(settings: Settings, to: str, first_name: str, ref: str) ->
         f"Your reference is {ref}.\n\n"
         "If you did not register, ignore this email: nothing will be published.\n" + SIGN_OFF
     )
-    return _send(settings, to, "Confirm your email address", body)
+    _send(settings, to, "Confirm your email address", body)
 
 
-def send_manage_links(settings: Settings, to: str, refs: Sequence[str]) -> bool:
+def send_manage_links(settings: Settings, to: str, refs: Sequence[str]) -> None:
     lines = "\n\n".join(
         f"Listing {ref}:\n"
         + link(settings, "/become-a-pa/manage/" + make_token(settings, MANAGE, ref))
@@ -101,10 +91,10 @@ def send_manage_links(settings: Settings, to: str, refs: Sequence[str]) -> bool:
         f"{lines}\n\n"
         "If you did not ask for this, ignore this email: nothing has changed.\n" + SIGN_OFF
     )
-    return _send(settings, to, "Manage your personal assistant listing", body)
+    _send(settings, to, "Manage your personal assistant listing", body)
 
 
-def send_still_available(settings: Settings, to: str, first_name: str, ref: str) -> bool:
+def send_still_available(settings: Settings, to: str, first_name: str, ref: str) -> None:
     url = link(
         settings, f"/become-a-pa/still-available/{make_token(settings, STILL_AVAILABLE, ref)}"
     )
@@ -118,12 +108,12 @@ def send_still_available(settings: Settings, to: str, first_name: str, ref: str)
         "until you confirm it. You can also pause or withdraw it from the 'manage my listing' "
         f"page: {link(settings, '/become-a-pa/manage')}\n" + SIGN_OFF
     )
-    return _send(settings, to, "Are you still available for work?", body)
+    _send(settings, to, "Are you still available for work?", body)
 
 
 def send_expiry_reminder(
     settings: Settings, to: str, first_name: str, items: Sequence[str]
-) -> bool:
+) -> None:
     lines = "\n".join(f"- {item}" for item in items)
     body = (
         f"Hello {first_name},\n\n"
@@ -132,10 +122,10 @@ def send_expiry_reminder(
         "Employers look for up-to-date checks and training. When you have renewed them, update "
         f"your listing: {link(settings, '/become-a-pa/manage')}\n" + SIGN_OFF
     )
-    return _send(settings, to, "Your DBS check or training needs renewing", body)
+    _send(settings, to, "Your DBS check or training needs renewing", body)
 
 
-def send_published(settings: Settings, to: str, first_name: str, ref: str) -> bool:
+def send_published(settings: Settings, to: str, first_name: str, ref: str) -> None:
     body = (
         f"Hello {first_name},\n\n"
         f"We have checked your personal assistant listing {ref} and it is now published in the "
@@ -145,10 +135,10 @@ def send_published(settings: Settings, to: str, first_name: str, ref: str) -> bo
         f"To change, pause or withdraw your listing: {link(settings, '/become-a-pa/manage')}\n"
         + SIGN_OFF
     )
-    return _send(settings, to, "Your listing is published", body)
+    _send(settings, to, "Your listing is published", body)
 
 
-def send_rejection(settings: Settings, to: str, first_name: str, ref: str, reason: str) -> bool:
+def send_rejection(settings: Settings, to: str, first_name: str, ref: str, reason: str) -> None:
     body = (
         f"Hello {first_name},\n\n"
         f"We could not publish your personal assistant listing {ref}.\n\n"
@@ -157,4 +147,4 @@ def send_rejection(settings: Settings, to: str, first_name: str, ref: str, reaso
         f"page: {link(settings, '/become-a-pa/manage')}\n\n"
         "If you have questions, reply to the contact details on our website.\n" + SIGN_OFF
     )
-    return _send(settings, to, "We could not publish your listing", body)
+    _send(settings, to, "We could not publish your listing", body)

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, or_, select
 
+from pafinder import outbox
 from pafinder.db import utcnow
 from pafinder.register import index
 from pafinder.register.tables import DBS_LEVELS, LIST_FIELDS, pa_contacts, pas
@@ -346,6 +347,8 @@ def erase(engine: Engine, settings: Settings, ref: str, actor: str = SELF) -> No
         conn.execute(delete(pa_contacts).where(pa_contacts.c.pa_id == listing["id"]))
         conn.execute(delete(pas).where(pas.c.id == listing["id"]))
         conn.execute(delete(form_drafts).where(form_drafts.c.submitted_ref == ref))
+        if not conn.execute(select(pas.c.id).where(pas.c.email == listing["email"])).first():
+            outbox.forget(conn, listing["email"])  # no other listing of theirs still needs it
         staff_store.record(conn, actor, "pa.erased", "pa", ref)
     _refresh(engine, settings, listing["id"])
 

@@ -13,11 +13,13 @@ import secrets
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from email.message import EmailMessage
 from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping, and_, delete, func, insert, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from pafinder import outbox
 from pafinder.db import utcnow
 from pafinder.register.models import PublicListing, display_name
 from pafinder.register.tables import LIST_FIELDS, pa_contacts, pas
@@ -273,9 +275,11 @@ def add_contact(
     sender_email: str,
     sender_phone: str,
     message: str,
+    email_to_pa: EmailMessage,
 ) -> int:
+    """Keep the message and queue its email to the PA together; returns the outbox id."""
     with engine.begin() as conn:
-        result = conn.execute(
+        conn.execute(
             insert(pa_contacts).values(
                 pa_id=pa_id,
                 created_at=utcnow(),
@@ -285,12 +289,7 @@ def add_contact(
                 message=message,
             )
         )
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
-
-
-def delete_contact(engine: Engine, contact_id: int) -> None:
-    with engine.begin() as conn:
-        conn.execute(delete(pa_contacts).where(pa_contacts.c.id == contact_id))
+        return outbox.queue(conn, email_to_pa, "PA contact message")
 
 
 def pa_contact_details(engine: Engine, pa_id: int) -> tuple[str, str]:

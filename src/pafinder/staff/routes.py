@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from pafinder import outbox
 from pafinder.db import utcnow
 from pafinder.staff import store
 from pafinder.staff.auth import SESSION_KEY, staff_required, verify_password
@@ -15,6 +18,7 @@ from pafinder.web.forms import error_list
 from pafinder.web.render import render_page
 
 SIGN_IN_FIELDS = ("email", "password")
+STUCK_AFTER = timedelta(minutes=15)
 
 
 def _safe_next(value: str | None) -> str:
@@ -106,7 +110,10 @@ async def home(request: Request) -> Response:
     from pafinder.features import all_features
 
     links = [link for feature in all_features() for link in feature.staff_links]
-    return render_page(request, "staff/home.html", title="Staff area", links=links)
+    unsent = await run_in_threadpool(outbox.waiting, request.app.state.engine)
+    # Emails that wait more than a few minutes mean the mail server is refusing them.
+    stuck = unsent if unsent.oldest and utcnow() - unsent.oldest > STUCK_AFTER else None
+    return render_page(request, "staff/home.html", title="Staff area", links=links, stuck=stuck)
 
 
 @staff_required(role="admin")
