@@ -9,8 +9,10 @@ import logging
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from sqlalchemy import func, select, update
 
@@ -71,17 +73,22 @@ def test_a_referral_made_while_the_mail_server_is_down_gets_its_emails_later(
         "referral acknowledgement",
         "referral staff notification",
     ]
-    assert all(r["attempts"] == 1 and r["last_error"] for r in waiting)
+    # The first failed; the second was left for later, since the server is down.
+    assert [(r["attempts"], r["last_error"]) for r in waiting] == [
+        (1, "ConnectionRefusedError"),
+        (0, ""),
+    ]
     assert not inbox.messages
 
-    # The mail server is back; the next `pafinder send-mail` after the pause delivers both.
+    # The mail server is back: `pafinder send-mail` sends the one never tried at once, and the
+    # one that failed once its one-minute pause is over.
     up = replace(down, smtp_url=url)
     code, output = cli(up, "send-mail")
-    assert (code, inbox.messages) == (0, []), output  # still inside the one-minute pause
+    assert code == 0 and "Sent 1 emails; 1 waiting." in output, output
+    assert [str(m["To"]) for m in inbox.wait_for(1)] == ["ada@example.org"]
     time_passes(up, 2)
     code, output = cli(up, "send-mail")
-    assert code == 0, output
-    assert "Sent 2 emails; 0 waiting." in output
+    assert code == 0 and "Sent 1 emails; 0 waiting." in output, output
     assert sorted(str(m["To"]) for m in inbox.wait_for(2)) == [
         "ada@example.org",
         "carers@example.org",
@@ -171,3 +178,51 @@ def test_staff_home_warns_when_emails_are_stuck(tmp_path: Path) -> None:
         page = client.get("/staff/").text
     assert "1 email is waiting to be sent" in page
     assert "The mail server may be down" in page
+
+
+def test_a_mail_server_that_is_down_stops_the_run_and_leaves_the_rest(tmp_path: Path) -> None:
+    settings = portal(tmp_path, smtp_url=f"smtp://127.0.0.1:{free_port()}")
+    engine = make_engine(settings.database_url)
+    with engine.begin() as conn:
+        for n in range(3):
+            outbox.queue(conn, build_message(settings, f"p{n}@example.org", "Hi", "Hi"), "test")
+    done = outbox.deliver(engine, settings)
+    assert (done.sent, done.failed) == (0, 1)
+    assert [(r["attempts"], r["claimed_until"]) for r in rows(settings)] == [
+        (1, None),
+        (0, None),  # not tried, and free for the next run at once
+        (0, None),
+    ]
+
+
+class RefusesOne(Inbox):
+    """A real SMTP server that refuses one mailbox, as a server does for an unknown user."""
+
+    async def handle_RCPT(
+        self, server: object, session: object, envelope: Any, address: str, options: object
+    ) -> str:
+        if address == "gone@example.org":
+            return "550 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_one_refused_address_does_not_hold_up_the_others(tmp_path: Path) -> None:
+    inbox = RefusesOne()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings = portal(tmp_path, smtp_url=f"smtp://127.0.0.1:{port}")
+        engine = make_engine(settings.database_url)
+        with engine.begin() as conn:
+            for to in ("gone@example.org", "here@example.org"):
+                outbox.queue(conn, build_message(settings, to, "Hi", "Hi"), "test")
+        done = outbox.deliver(engine, settings)
+    finally:
+        controller.stop()
+    assert (done.sent, done.failed) == (1, 1)
+    assert [str(m["To"]) for m in inbox.messages] == ["here@example.org"]
+    [left] = rows(settings)
+    assert left["recipient"] == "gone@example.org"
+    assert left["last_error"] == "SMTPRecipientsRefused"

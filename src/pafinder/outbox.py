@@ -13,6 +13,7 @@ was deleted sends it again. A rare duplicate is better than a lost acknowledgeme
 from __future__ import annotations
 
 import logging
+import smtplib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -61,6 +62,12 @@ mail_outbox = Table(
 )
 
 CLAIM_FOR = timedelta(minutes=10)
+# The server answered but refused this one message: the next message may still go.
+MESSAGE_REFUSED = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPDataError,
+)
 MAX_PAUSE = timedelta(hours=1)
 # After three days an email is stale (a reminder for a past event, a link that has expired) and
 # the personal data in it should not wait any longer: it is dropped and the drop is logged.
@@ -120,13 +127,19 @@ def deliver(
     """Send the due emails (only ``ids``, when given); never raises for a mail failure."""
     dropped = _drop_stale(engine) if ids is None else 0
     sent = failed = 0
-    for row_id, purpose, data, attempts in _claim(engine, ids, limit):
+    claimed = list(_claim(engine, ids, limit))
+    for position, (row_id, purpose, data, attempts) in enumerate(claimed):
         try:
             mail.transmit(settings, BytesParser(policy=policy.default).parsebytes(data))
         except Exception as exc:  # any failure: keep it for the next try
             failed += 1
             _failed(engine, row_id, attempts + 1, type(exc).__name__)
             log.warning("email %s (%s) not sent: %s", row_id, purpose, type(exc).__name__)
+            if not isinstance(exc, MESSAGE_REFUSED):
+                # The server is down or hanging, so the rest would fail (slowly) too: leave
+                # them, untouched, for the next run rather than hold them past their claim.
+                _release(engine, [row[0] for row in claimed[position + 1 :]])
+                break
             continue
         sent += 1
         with engine.begin() as conn:
@@ -158,6 +171,14 @@ def _claim(
                 .values(claimed_until=now + CLAIM_FOR)
             )
     return [(r.id, r.purpose, r.message, r.attempts) for r in rows]
+
+
+def _release(engine: Engine, ids: list[int]) -> None:
+    if ids:
+        with engine.begin() as conn:
+            conn.execute(
+                update(mail_outbox).where(mail_outbox.c.id.in_(ids)).values(claimed_until=None)
+            )
 
 
 def _failed(engine: Engine, row_id: int, attempts: int, error: str) -> None:
