@@ -15,7 +15,7 @@ import httpx
 import pytest
 import uvicorn
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from pafinder.app import create_app
 from pafinder.settings import Settings
@@ -139,3 +139,12 @@ def assert_accessible(page: Page, name: str) -> None:
             )
             assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at 320px wide"
     page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def click_and_wait(page: Page, target: Locator) -> None:
+    """Click something that loads a page and wait until that page has loaded.
+
+    A form that answers at the same URL (a page with errors) gives ``wait_for_url`` nothing to
+    wait for, and reading the page straight after the click can catch it half-parsed."""
+    with page.expect_navigation():
+        target.click()

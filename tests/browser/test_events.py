@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from pafinder.db import make_engine
 from pafinder.events import bookings
-from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.conftest import LiveServer, assert_accessible, click_and_wait
 from tests.conftest import STAFF_PASSWORD, Inbox, add_staff, body_text
 from tests.events.conftest import add_event, events_settings, london_today
 
@@ -32,7 +32,7 @@ def test_staff_create_group_then_a_person_finds_books_and_cancels(
         page.goto(server.url + "/staff/sign-in")
         page.fill("#email", "events@example.org")
         page.fill("#password", STAFF_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        click_and_wait(page, page.get_by_role("button", name="Sign in"))
         page.goto(server.url + "/staff/events/new")
         page.get_by_role("button", name="Save and publish").click()
         expect(page.locator(".govuk-error-summary")).to_be_visible()

@@ -13,7 +13,7 @@ from playwright.sync_api import Page
 from pafinder.db import utcnow
 from pafinder.settings import Settings
 from pafinder.workdays import london_date, respond_by
-from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.conftest import LiveServer, assert_accessible, click_and_wait
 from tests.conftest import REAL_CONTENT, Inbox, body_text, make_settings, prepare
 
 
@@ -68,7 +68,7 @@ def test_self_referral_to_peer_support(live: tuple[LiveServer, Inbox], page: Pag
     page.check('input[name="interests"][value="groups"]')
     page.check('input[name="eq_gender"][value="prefer_not_to_say"]')
     # First without agreeing: the error summary links to the field, everything is kept.
-    page.get_by_role("button", name="Continue").click()
+    click_and_wait(page, page.get_by_role("button", name="Continue"))
     assert page.title().startswith("Error: ")
     assert page.locator(".govuk-error-summary").is_visible()
     assert page.input_value("#first_name") == "Zoë"
@@ -124,7 +124,7 @@ def test_referral_without_javascript(live: tuple[LiveServer, Inbox], nojs_page: 
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/check")
     # A change link goes back to the form with the draft kept, then on again.
-    page.get_by_role("link", name="Change why support is needed").click()
+    click_and_wait(page, page.get_by_role("link", name="Change why support is needed"))
     assert page.input_value("#reason") == "Mum needs help to employ a PA."
     assert page.input_value("#referrer_name") == "Sam O\u2019Brien"
     page.fill("#reason", "Mum needs help to find and employ a PA.")

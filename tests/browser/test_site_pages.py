@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from pafinder.settings import Settings
-from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.conftest import LiveServer, assert_accessible, click_and_wait
 
 EXTRA_PAGES = [
     "/search?q=holiday+pay",
@@ -108,10 +108,10 @@ def test_pages_work_without_javascript(server: LiveServer, nojs_page: Page) -> N
     nojs_page.set_viewport_size({"width": 320, "height": 800})
     assert nojs_page.locator("#navigation a", has_text="Events and groups").is_visible()
     nojs_page.fill("#home-search", "holiday pay")
-    nojs_page.click("button:has-text('Search')")
+    click_and_wait(nojs_page, nojs_page.locator("button:has-text('Search')"))
     assert "/search?q=holiday+pay" in nojs_page.url
     assert nojs_page.locator(".app-search-result").count() > 0
-    nojs_page.locator(".app-search-result a").first.click()
+    click_and_wait(nojs_page, nojs_page.locator(".app-search-result a").first)
     assert nojs_page.locator("h1").count() == 1
     # axe is JavaScript itself, so it cannot run here; the same pages pass axe in the sweep above.
     overflow = nojs_page.evaluate(
