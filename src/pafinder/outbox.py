@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
@@ -104,14 +104,13 @@ def _engine(url: str) -> Engine:
     return make_engine(url)
 
 
-def send(settings: Settings, message: EmailMessage, purpose: str) -> bool:
-    """Queue an email in a transaction of its own and try to deliver it now.
-
-    Returns whether it went at once; if not, it waits in the outbox and is not lost."""
+def send(settings: Settings, message: EmailMessage, purpose: str) -> None:
+    """Queue an email in a transaction of its own and try to deliver it now; if that fails it
+    waits in the outbox and is not lost."""
     engine = _engine(settings.database_url)
     with engine.begin() as conn:
         message_id = queue(conn, message, purpose)
-    return deliver(engine, settings, [message_id]).sent == 1
+    deliver(engine, settings, [message_id])
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,7 @@ def deliver(
     """Send the due emails (only ``ids``, when given); never raises for a mail failure."""
     dropped = _drop_stale(engine) if ids is None else 0
     sent = failed = 0
-    claimed = list(_claim(engine, ids, limit))
+    claimed = _claim(engine, ids, limit)
     for position, (row_id, purpose, data, attempts) in enumerate(claimed):
         try:
             mail.transmit(settings, BytesParser(policy=policy.default).parsebytes(data))
@@ -149,7 +148,7 @@ def deliver(
 
 def _claim(
     engine: Engine, ids: Sequence[int] | None, limit: int
-) -> Iterable[tuple[int, str, bytes, int]]:
+) -> list[tuple[int, str, bytes, int]]:
     now = utcnow()
     free = or_(mail_outbox.c.claimed_until.is_(None), mail_outbox.c.claimed_until < now)
     query = (

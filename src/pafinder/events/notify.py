@@ -70,9 +70,9 @@ def _send(
     body: list[str],
     occ: Occurrence,
     attach: bool,
-) -> bool:
+) -> None:
     if not booking.email:
-        return False
+        return  # staff phone people who gave no email
     attachments = []
     if attach:
         ics = occurrence_calendar(occ, settings.base_url, occ.event.joining_details or None)
@@ -87,7 +87,6 @@ def _send(
     )
     # Queued, then sent: if the mail server is down the outbox tries again later.
     outbox.send(settings, message, "event booking email")
-    return True
 
 
 def _cancel_lines(settings: Settings, booking: Booking) -> list[str]:
@@ -98,7 +97,7 @@ def _cancel_lines(settings: Settings, booking: Booking) -> list[str]:
     ]
 
 
-def send_confirmation(settings: Settings, booking: Booking, occ: Occurrence) -> bool:
+def send_confirmation(settings: Settings, booking: Booking, occ: Occurrence) -> None:
     if booking.status == "waiting":
         body = [
             f"Dear {booking.name},",
@@ -113,7 +112,8 @@ def send_confirmation(settings: Settings, booking: Booking, occ: Occurrence) -> 
             "To leave the waiting list, use this link:",
             manage_url(settings, booking.id),
         ]
-        return _send(settings, booking, f"Waiting list: {occ.event.title}", body, occ, False)
+        _send(settings, booking, f"Waiting list: {occ.event.title}", body, occ, False)
+        return
     body = [
         f"Dear {booking.name},",
         "",
@@ -124,10 +124,10 @@ def send_confirmation(settings: Settings, booking: Booking, occ: Occurrence) -> 
         *_cancel_lines(settings, booking),
     ]
     subject = f"Your place at {occ.event.title} on {format_date(occ.starts)}"
-    return _send(settings, booking, subject, body, occ, True)
+    _send(settings, booking, subject, body, occ, True)
 
 
-def send_place_offered(settings: Settings, booking: Booking, occ: Occurrence) -> bool:
+def send_place_offered(settings: Settings, booking: Booking, occ: Occurrence) -> None:
     """A freed place went to this person from the waiting list (booked automatically)."""
     body = [
         f"Dear {booking.name},",
@@ -137,10 +137,10 @@ def send_place_offered(settings: Settings, booking: Booking, occ: Occurrence) ->
         *_details(occ, booking),
         *_cancel_lines(settings, booking),
     ]
-    return _send(settings, booking, f"A place has come up: {occ.event.title}", body, occ, True)
+    _send(settings, booking, f"A place has come up: {occ.event.title}", body, occ, True)
 
 
-def send_reminder(settings: Settings, booking: Booking, occ: Occurrence) -> bool:
+def send_reminder(settings: Settings, booking: Booking, occ: Occurrence) -> None:
     body = [
         f"Dear {booking.name},",
         "",
@@ -149,7 +149,7 @@ def send_reminder(settings: Settings, booking: Booking, occ: Occurrence) -> bool
         *_details(occ, booking),
         *_cancel_lines(settings, booking),
     ]
-    return _send(
+    _send(
         settings,
         booking,
         f"Reminder: {occ.event.title} on {format_date(occ.starts)}",
@@ -159,7 +159,7 @@ def send_reminder(settings: Settings, booking: Booking, occ: Occurrence) -> bool
     )
 
 
-def send_date_cancelled(settings: Settings, booking: Booking, occ: Occurrence, phone: str) -> bool:
+def send_date_cancelled(settings: Settings, booking: Booking, occ: Occurrence, phone: str) -> None:
     body = [
         f"Dear {booking.name},",
         "",
@@ -168,7 +168,7 @@ def send_date_cancelled(settings: Settings, booking: Booking, occ: Occurrence, p
         "",
         f"See other dates at {settings.base_url}/events, or phone us on {phone}.",
     ]
-    return _send(
+    _send(
         settings,
         booking,
         f"Cancelled: {occ.event.title} on {format_date(occ.starts)}",
