@@ -10,6 +10,7 @@ one. The generation also keys caches derived from an index (see the PA filter bi
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterable
@@ -22,10 +23,32 @@ from whoosh import highlight, index
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.qparser.syntax import AndGroup, GroupNode
+from whoosh.query import Query
 
 from pafinder.content import Page
 
 PAGES = "pages"
+# A word is a run of letters, digits or underscores: every other character only separates words.
+WORD = re.compile(r"\w+")
+
+
+def plain_words(text: str) -> list[str]:
+    """The words in what someone typed. Whoosh's query language (`field:`, `[a TO b]`, `*`, `?`,
+    `^2`, quotes, brackets) is all punctuation, so none of it survives: people search words, and
+    cannot ask for every document, a range or a field we do not mean to search."""
+    return WORD.findall(text)
+
+
+def plain_query(
+    fields: Iterable[str], schema: Schema, text: str, group: type[GroupNode] = AndGroup
+) -> Query:
+    """`text` as plain words, each looked for in any of `fields` (analysed by the field, so
+    stemming still applies), combined by `group`. The parser has no plugins but the whitespace
+    one: no fields, ranges, wildcards, boosts, phrases or operators (AND, OR and NOT are words,
+    and stop words at that)."""
+    parser = MultifieldParser(list(fields), schema, plugins=[], group=group)
+    return parser.parse(" ".join(plain_words(text)))
 
 
 def pages_schema() -> Schema:
@@ -137,10 +160,9 @@ def search_pages(index_dir: Path, query: str, limit: int = 20) -> PageResults:
     if ix is None or not query:
         return PageResults(query=query, hits=[], total=0, suggestion=None)
     with ix.searcher() as searcher:
-        parser = MultifieldParser(
-            ["title", "summary", "body"], ix.schema, group=OrGroup.factory(0.9)
+        parsed = plain_query(
+            ["title", "summary", "body"], ix.schema, query, group=OrGroup.factory(0.9)
         )
-        parsed = parser.parse(query)
         results = searcher.search(parsed, limit=limit, terms=True)
         results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
         results.formatter = _MarkFormatter()
@@ -162,6 +184,10 @@ def search_pages(index_dir: Path, query: str, limit: int = 20) -> PageResults:
 
 def _did_you_mean(searcher: Any, query: str) -> str | None:
     corrector = searcher.corrector("spelling")
-    words = query.lower().split()
-    corrected = [next(iter(corrector.suggest(w, limit=1)), w) for w in words]
+    words = [w.lower() for w in plain_words(query)]
+    # Short words and numbers are left as typed: any two letters are within reach of some word.
+    corrected = [
+        next(iter(corrector.suggest(w, limit=1)), w) if len(w) > 2 and w.isalpha() else w
+        for w in words
+    ]
     return " ".join(corrected) if corrected != words else None

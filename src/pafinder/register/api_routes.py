@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -14,6 +16,7 @@ from pafinder.register import search, store
 from pafinder.register.models import (
     ALL_OF,
     ANY_OF,
+    PARAMS,
     SearchParamError,
     SearchParams,
     parse_search_params,
@@ -21,6 +24,9 @@ from pafinder.register.models import (
 from pafinder.register.tables import DBS_LEVELS
 
 FACET_TAXONOMY = {**ANY_OF, **ALL_OF}
+# How often a parameter may repeat: a filter as often as its taxonomy has values (ticking every
+# box is fine), anything else this often. More can only be repeats, and would be work for nothing.
+MIN_REPEATS = 10
 
 
 def _json(body: Any, status_code: int = 200) -> JSONResponse:
@@ -40,10 +46,29 @@ def ordered_facets(
     return out
 
 
+def check_repeats(query: Sequence[tuple[str, str]], content: Content) -> None:
+    """Refuse a search parameter given more often than it has values (SearchParamError)."""
+    given: dict[str, int] = {}
+    for key, _value in query:
+        if key in PARAMS:
+            given[key] = given.get(key, 0) + 1
+    errors = {}
+    for name, times in given.items():
+        taxonomy = FACET_TAXONOMY.get(name)
+        limit = max(MIN_REPEATS, len(content.labels(taxonomy)) if taxonomy else 0)
+        if times > limit:
+            errors[name] = f"{name} can be given at most {limit} times, not {times}"
+    if errors:
+        raise SearchParamError(errors)
+
+
 def run_search(request: Request) -> tuple[SearchParams, search.SearchResult, list[Any]]:
-    """Shared by the API and the HTML page; raises SearchParamError on bad parameters."""
+    """Shared by the API and the HTML page; raises SearchParamError on bad parameters. Blocking
+    (text search, bitmaps, database reads): call it in a thread, never on the event loop."""
     state = request.app.state
-    params = parse_search_params(request.query_params.multi_items(), state.content)
+    query = request.query_params.multi_items()
+    check_repeats(query, state.content)
+    params = parse_search_params(query, state.content)
     result = search.search(state.engine, state.settings, params)
     listings = store.public_views(state.engine, result.ids)
     return params, result, listings
@@ -51,7 +76,7 @@ def run_search(request: Request) -> tuple[SearchParams, search.SearchResult, lis
 
 async def api_pas(request: Request) -> Response:
     try:
-        _params, result, listings = run_search(request)
+        _params, result, listings = await run_in_threadpool(run_search, request)
     except SearchParamError as exc:
         return _json({"errors": exc.errors}, status_code=400)
     return _json(
@@ -66,7 +91,9 @@ async def api_pas(request: Request) -> Response:
 
 
 async def api_pa(request: Request) -> Response:
-    listing = store.get_public(request.app.state.engine, request.path_params["ref"])
+    listing = await run_in_threadpool(
+        store.get_public, request.app.state.engine, request.path_params["ref"]
+    )
     if listing is None:
         return _json({"error": "No published listing has this reference"}, status_code=404)
     return _json(listing.model_dump())

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -93,33 +94,56 @@ def _options(content: Content, params: SearchParams, facets: dict[str, dict[str,
     return groups, dbs_items
 
 
+# At most this many ways to relax a search are counted, so an empty page with every filter value
+# ticked costs a few dozen bitmap counts and one text search, not thousands (issue 8).
+MAX_CANDIDATES = 12
+Candidate = tuple[str, str | None]  # (parameter, value); value None: the whole parameter
+
+
 def _describe(request: Request, params: SearchParams, name: str, value: str | None) -> str:
     if name == "q":
         return f"your search words \u2018{params.q}\u2019"
-    if name == "dbs" and value:
-        return f"DBS level: {DBS_LABELS[value]} or higher"
+    if name == "dbs":
+        return f"DBS level: {DBS_LABELS[params.dbs or 'none']} or higher"
     if name in FLAG_LABELS:
         return FLAG_LABELS[name]
     legend, taxonomy = FILTERS[name]
-    return f"{legend}: {request.app.state.content.labels(taxonomy).get(value or '', value)}"
+    if value is None:
+        return f"all your choices under \u2018{legend}\u2019"
+    return f"{legend}: {request.app.state.content.labels(taxonomy).get(value, value)}"
+
+
+def _candidates(params: SearchParams) -> list[Candidate]:
+    """What could be removed: each filter value, or, when there are more than MAX_CANDIDATES,
+    each parameter as a whole (there are at most 12 parameters, q included)."""
+    found: list[Candidate] = [*([("q", None)] if params.q else []), *params.active()]
+    if len(found) <= MAX_CANDIDATES:
+        return found
+    by_name: dict[str, list[str | None]] = {}
+    for name, value in found:
+        by_name.setdefault(name, []).append(value)
+    return [(n, values[0] if len(values) == 1 else None) for n, values in by_name.items()]
+
+
+def _without(params: SearchParams, removed: list[Candidate]) -> SearchParams:
+    for name, value in removed:
+        params = params.without(name, value)
+    return params
 
 
 def _suggestions(request: Request, params: SearchParams) -> list[dict[str, Any]]:
     """For an empty result: which filters to remove, with how many listings that would show.
-    Up to three single filters, best first; when no single one helps, the fewest filters that
-    do (removed greedily, each time the one that leaves the most listings)."""
+    Up to three single filters, best first; when no single one helps, the fewest that do,
+    removing first the filter that on its own finds the fewest listings. Bounded: at most
+    3 x MAX_CANDIDATES counts, with one text search between them."""
     state = request.app.state
-
-    def found(p: SearchParams) -> int:
-        return search.count(state.engine, state.settings, p)
-
-    def candidates(p: SearchParams) -> list[tuple[str, str | None]]:
-        return [*([("q", None)] if p.q else []), *p.active()]
+    counter = search.Counter(state.engine, state.settings)
+    candidates = _candidates(params)
 
     singles = []
-    for name, value in candidates(params):
+    for name, value in candidates:
         relaxed = params.without(name, value)
-        singles.append((found(relaxed), name, value, relaxed))
+        singles.append((counter.count(relaxed), name, value, relaxed))
     singles.sort(key=lambda s: -s[0])
     if singles and singles[0][0]:
         return [
@@ -127,15 +151,20 @@ def _suggestions(request: Request, params: SearchParams) -> list[dict[str, Any]]
             for c, n, v, r in singles[:3]
             if c
         ]
-    relaxed, removed, total = params, [], 0
-    while not total and candidates(relaxed):
-        options = [(found(relaxed.without(n, v)), n, v) for n, v in candidates(relaxed)]
-        total, name, value = max(options, key=lambda o: o[0])
-        relaxed = relaxed.without(name, value)
-        removed.append(_describe(request, params, name, value))
-    if not total:
-        return []
-    return [{"text": " and ".join(removed), "count": total, "href": _url(relaxed)}]
+
+    def alone(candidate: Candidate) -> int:
+        """Listings this filter finds on its own (all the others removed)."""
+        return counter.count(_without(params, [c for c in candidates if c != candidate]))
+
+    removed: list[Candidate] = []
+    for candidate in sorted(candidates, key=alone):
+        removed.append(candidate)
+        relaxed = _without(params, removed)
+        total = counter.count(relaxed)
+        if total:
+            text = " and ".join(_describe(request, params, n, v) for n, v in removed)
+            return [{"text": text, "count": total, "href": _url(relaxed)}]
+    return []
 
 
 def _pagination(params: SearchParams, total: int) -> dict[str, Any] | None:
@@ -161,13 +190,18 @@ async def find_a_pa(request: Request) -> Response:
     content: Content = request.app.state.content
     errors: dict[str, str] = {}
     try:
-        params, result, listings = run_search(request)
+        # Off the event loop: the text search, bitmaps and database reads would hold up every
+        # other request on this worker while they run.
+        params, result, listings = await run_in_threadpool(run_search, request)
     except SearchParamError as exc:
         errors = {name: f"{message}" for name, message in exc.errors.items()}
         params, result, listings = SearchParams(), None, []
     facets = result.facets if result else {name: {} for name in FACETS}
     groups, dbs_items = _options(content, params, facets)
     total = result.total if result else 0
+    suggestions = (
+        await run_in_threadpool(_suggestions, request, params) if result and not total else []
+    )
     return render_page(
         request,
         "register/find/search.html",
@@ -188,7 +222,7 @@ async def find_a_pa(request: Request) -> Response:
         dbs_labels=DBS_LABELS,
         pagination=_pagination(params, total) if result else None,
         first_page_url=_url(params, 1),
-        suggestions=_suggestions(request, params) if result and not total else [],
+        suggestions=suggestions,
         errors=errors,
         error_list=error_list(errors, ["q", *FILTERS, "dbs", *FLAG_LABELS, "page", "per_page"]),
         filtered=bool(params.q or params.active()),
@@ -197,7 +231,9 @@ async def find_a_pa(request: Request) -> Response:
 
 async def profile(request: Request) -> Response:
     content: Content = request.app.state.content
-    found = store.get_profile(request.app.state.engine, request.path_params["ref"])
+    found = await run_in_threadpool(
+        store.get_profile, request.app.state.engine, request.path_params["ref"]
+    )
     if found is None:
         return render_page(
             request, "register/find/not_found.html", status_code=404,

@@ -30,7 +30,6 @@ from typing import Any
 
 from pyroaring import BitMap
 from sqlalchemy import Engine
-from whoosh.qparser import MultifieldParser
 
 from pafinder import search as whoosh_store
 from pafinder.db import utcnow
@@ -170,8 +169,8 @@ class _Cache:
                 cached = (generation, ix.searcher())
             searcher = cached[1].refresh()  # picks up refresh_pa's commits
             self.searchers[where] = (generation, searcher)
-            parser = MultifieldParser(list(index.TEXT_FIELDS), searcher.schema)
-            results = searcher.search(parser.parse(q), limit=None)
+            query = whoosh_store.plain_query(index.TEXT_FIELDS, searcher.schema, q)
+            results = searcher.search(query, limit=None)
             column = searcher.reader().column_reader("pa_id")
             return [(score, int(column[docnum])) for score, docnum in results.top_n]
 
@@ -203,20 +202,16 @@ def _filtered(snap: Snapshot, params: SearchParams, now: datetime) -> BitMap:
     return result
 
 
-def _text_filter(
-    settings: Settings, snap: Snapshot, params: SearchParams, result: BitMap
-) -> tuple[BitMap, list[int]]:
-    """Restrict `result` to the listings matching q; positions ordered by relevance (ties: most
-    recently updated first)."""
+def _text_matches(settings: Settings, snap: Snapshot, q: str) -> list[int]:
+    """Positions of the listings matching q, by relevance (ties: most recently updated first)."""
     position = snap.positions()
     scored = []
-    for score, pa_id in CACHE.text_hits(settings, params.q):
+    for score, pa_id in CACHE.text_hits(settings, q):
         pos = position.get(pa_id)
-        if pos is not None and pos in result:
+        if pos is not None:
             scored.append((-score, pos))
     scored.sort()
-    ordered = [pos for _, pos in scored]
-    return BitMap(ordered), ordered
+    return [pos for _, pos in scored]
 
 
 def facet_counts(snap: Snapshot, result: BitMap) -> dict[str, dict[str, int]]:
@@ -240,7 +235,8 @@ def search(
     result = _filtered(snap, params, now)
     offset = (params.page - 1) * params.per_page
     if params.q:
-        result, ordered = _text_filter(settings, snap, params, result)
+        ordered = [pos for pos in _text_matches(settings, snap, params.q) if pos in result]
+        result = BitMap(ordered)
         positions = ordered[offset : offset + params.per_page]
     else:
         positions = list(result[offset : offset + params.per_page]) if offset < len(result) else []
@@ -253,14 +249,31 @@ def search(
     )
 
 
+class Counter:
+    """Counts for many variants of one search (the 'remove this filter to see N' suggestions):
+    one snapshot, one clock and at most one text search, however many counts are asked for.
+    Every count is then a few bitmap intersections."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.settings = settings
+        self.snap = CACHE.snapshot(engine, settings)
+        self.now = utcnow()
+        self._text: dict[str, BitMap] = {}
+
+    def count(self, params: SearchParams) -> int:
+        """How many listings these parameters find."""
+        result = _filtered(self.snap, params, self.now)
+        if not params.q:
+            return len(result)
+        text = self._text.get(params.q)
+        if text is None:
+            text = self._text[params.q] = BitMap(_text_matches(self.settings, self.snap, params.q))
+        return result.intersection_cardinality(text)
+
+
 def count(engine: Engine, settings: Settings, params: SearchParams) -> int:
-    """How many listings these parameters find (for 'remove this filter to see N')."""
-    now = utcnow()
-    snap = CACHE.snapshot(engine, settings)
-    result = _filtered(snap, params, now)
-    if params.q:
-        result, _ = _text_filter(settings, snap, params, result)
-    return len(result)
+    """How many listings these parameters find."""
+    return Counter(engine, settings).count(params)
 
 
-__all__ = ["ALL_OF", "ANY_OF", "CACHE", "SearchResult", "count", "search"]
+__all__ = ["ALL_OF", "ANY_OF", "CACHE", "Counter", "SearchResult", "count", "search"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -19,7 +20,9 @@ async def site_search(request: Request) -> Response:
     if len(query) > MAX_QUERY:
         error = f"Search words must be {MAX_QUERY} characters or fewer"
         query = query[:MAX_QUERY]
-    results = search_pages(request.app.state.settings.index_dir, query) if query else None
+    results = None
+    if query:  # Whoosh reads the disk and scores: off the event loop, so others are not held up
+        results = await run_in_threadpool(search_pages, request.app.state.settings.index_dir, query)
     content = request.app.state.content
     sections = {s.slug: s.title for s in content.site.sections}
     return render_page(
