@@ -22,7 +22,7 @@ def env_for(base: Path) -> dict[str, str]:
         "PAFINDER_CONTENT_DIR": str(CONTENT),
         "PAFINDER_SITE_DIR": str(base / "site"),
         "PAFINDER_INDEX_DIR": str(base / "search_index"),
-        "PAFINDER_SECRET_KEY": "benchmark-secret-key",
+        "PAFINDER_SECRET_KEY": "benchmark-secret-key-for-pafinder-only",
     }
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pafinder.app import create_app
-from pafinder.settings import DEV_SECRET_KEY, ConfigError, Settings
+from pafinder.settings import ConfigError, Settings
 from tests.conftest import PageClient
 
 
@@ -95,10 +95,10 @@ def test_post_with_a_stale_csrf_token_is_refused(client: PageClient) -> None:
     assert response.status_code == 403
 
 
-def test_production_refuses_the_default_secret_key(tmp_path: Path) -> None:
+def test_production_refuses_a_missing_or_short_secret_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="PAFINDER_SECRET_KEY"):
-        Settings.from_env({"PAFINDER_ENV": "production", "PAFINDER_SECRET_KEY": DEV_SECRET_KEY})
-    with pytest.raises(ConfigError):
+        Settings.from_env({"PAFINDER_ENV": "production", "PAFINDER_SECRET_KEY": "x" * 31})
+    with pytest.raises(ConfigError, match="PAFINDER_SECRET_KEY"):
         Settings.from_env({"PAFINDER_ENV": "production"})
     ok = Settings.from_env({"PAFINDER_ENV": "production", "PAFINDER_SECRET_KEY": "x" * 40})
     assert ok.production

@@ -3,11 +3,13 @@ files for everything else, so a production host can serve site/ from nginx or a 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount
@@ -19,13 +21,16 @@ from pafinder.db import make_engine
 from pafinder.features import all_features
 from pafinder.settings import Settings
 from pafinder.staff.routes import routes as staff_routes
+from pafinder.web.body_limit import BodyLimitMiddleware
 from pafinder.web.core_routes import routes as core_routes
 from pafinder.web.csrf import CSRFMiddleware
 from pafinder.web.ratelimit import RateLimiter
+from pafinder.web.request_errors import REQUEST_ERRORS
 from pafinder.web.security import SecurityHeadersMiddleware, content_security_policy
+from pafinder.web.sessions import Limits, SessionMiddleware
 from pafinder.web.templating import inline_script_hashes, make_environment
 
-SESSION_COOKIE = "pafinder_session"
+SESSION_COOKIE = "pafinder_session"  # pafinder.web.sessions.COOKIE
 
 
 def all_routes() -> list[BaseRoute]:
@@ -33,6 +38,13 @@ def all_routes() -> list[BaseRoute]:
     for feature in all_features():
         routes.extend(feature.routes)
     return routes
+
+
+@asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    yield
+    # PostgreSQL connections stay pooled while the server runs: close them when it stops.
+    app.state.engine.dispose()
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -43,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     settings.site_dir.mkdir(parents=True, exist_ok=True)
     routes = all_routes()
+    request_pages = {code: _error_page(templates, *text) for code, text in REQUEST_ERRORS.items()}
     app = Starlette(
         routes=[
             *routes,
@@ -54,11 +67,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 csp=content_security_policy(inline_script_hashes(templates)),
                 hsts=settings.production,
             ),
+            # Before anything reads a body (or a session): too big is 413, compressed is 415.
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, pages=request_pages),
+            # Outside CSRF, so scope["session"] (and its csrf_bind) exists when CSRF runs.
+            Middleware(
+                SessionMiddleware,
+                limits=Limits(
+                    staff_idle=timedelta(minutes=settings.staff_idle_minutes),
+                    staff_max=timedelta(hours=settings.staff_max_hours),
+                ),
+                secure=settings.production,
+            ),
             Middleware(
                 CSRFMiddleware,
                 routes=routes,
                 secret=secret,
                 secure=settings.production,
+                pages=request_pages,
                 error_page=_error_page(
                     templates,
                     "Your form could not be sent",
@@ -68,22 +93,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     "the form again.",
                 ),
             ),
-            Middleware(
-                SessionMiddleware,
-                secret_key=secret,
-                session_cookie=SESSION_COOKIE,
-                max_age=None,  # a browser-session cookie: gone when the browser closes
-                same_site="lax",
-                https_only=settings.production,
-            ),
         ],
         exception_handlers={500: _server_error},
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.content = content
     app.state.templates = templates
-    app.state.limiter = RateLimiter(settings.redis_url)
+    # Counts live in the database (or Redis), so every worker and restart shares them.
+    app.state.limiter = RateLimiter(app.state.engine, settings.redis_url, secret)
     return app
 
 

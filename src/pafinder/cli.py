@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from functools import partial
+from typing import Any
 
 import click
 import uvicorn
@@ -95,18 +96,26 @@ def _advance(bar: Progress, task: TaskID, done: int, total: int) -> None:
     bar.update(task, completed=done, total=total)
 
 
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's proxy options: X-Forwarded-For and -Proto are believed only from the peers in
+    PAFINDER_TRUSTED_PROXIES, so nobody else can pick the address rate limits count against."""
+    trusted = list(settings.trusted_proxies)
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted}
+
+
 def _serve(host: str, port: int, workers: int) -> None:
     from pafinder.web import logging as access_log
 
     access_log.install()
     settings = Settings.from_env()
     run_migrations(make_engine(settings.database_url))
+    proxies = proxy_options(settings)
     if workers > 1:
-        uvicorn.run("pafinder.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
+        uvicorn.run("pafinder.asgi:app", host=host, port=port, workers=workers, **proxies)
     else:
         from pafinder.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True)
+        uvicorn.run(create_app(settings), host=host, port=port, **proxies)
 
 
 @main.command()
@@ -143,13 +152,24 @@ def seed_demo_if_empty(settings: Settings) -> None:
 
 @main.command("purge-drafts")
 def purge_drafts() -> None:
-    """Delete unfinished form answers older than 24 hours (run daily: they hold personal data)."""
+    """Delete unfinished form answers older than 24 hours (run daily: they hold personal data),
+    and ended sessions and old sign-in throttling."""
+    from datetime import timedelta
+
+    from pafinder.web import sessions
     from pafinder.web.drafts import purge_expired
 
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
     run_migrations(engine)
     console.print(f"Deleted {purge_expired(engine)} unfinished forms older than 24 hours.")
+    limits = sessions.Limits(
+        staff_idle=timedelta(minutes=settings.staff_idle_minutes),
+        staff_max=timedelta(hours=settings.staff_max_hours),
+    )
+    ended = sessions.purge(engine, limits)
+    forgotten = staff_store.purge_throttle(engine)
+    console.print(f"Deleted {ended} ended sessions and {forgotten} old sign-in throttles.")
 
 
 @main.command("send-mail")
@@ -197,6 +217,19 @@ def staff_add(email: str, role: str) -> None:
         sys.exit(1)
     staff_store.add_staff(engine, email, password_hash, role)
     console.print(f"Created {role} account for {email}.")
+
+
+@staff_group.command("disable")
+@click.argument("email")
+def staff_disable(email: str) -> None:
+    """Disable a staff account: it cannot sign in, and its sessions end at once."""
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    run_migrations(engine)
+    if not staff_store.disable(engine, email):
+        console.print(f"[red]There is no staff account for {email}[/red]")
+        sys.exit(1)
+    console.print(f"Disabled the staff account for {email} and ended its sessions.")
 
 
 main.add_command(staff_group)

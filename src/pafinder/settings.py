@@ -6,14 +6,18 @@ of touching os.environ, so each test gets a fresh, isolated portal.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from starlette.datastructures import Secret
 
-DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production"  # noqa: S105 (documented default)
+from pafinder.secret_key import MIN_KEY_BYTES, stored_key
+
+ENVIRONMENTS = ("development", "production", "test")
 
 
 class ConfigError(RuntimeError):
@@ -27,12 +31,26 @@ class Settings:
     content_dir: Path
     site_dir: Path
     index_dir: Path
-    secret_key: Secret
+    # PAFINDER_SECRET_KEY; None: ``secret_key`` is the one kept in the data dir (made on first use)
+    explicit_secret_key: Secret | None
     env: str = "development"
     smtp_url: str | None = None
     base_url: str = "http://127.0.0.1:8000"
     redis_url: str | None = None
+    # PAFINDER_TRUSTED_PROXIES: the only peers whose X-Forwarded-For is believed (none unset)
+    trusted_proxies: tuple[str, ...] = ()
     extra: Mapping[str, str] = field(default_factory=dict)
+    staff_idle_minutes: int = 30
+    staff_max_hours: int = 8
+    # PAFINDER_MAX_BODY_BYTES: a request body over this is refused with 413 before it is read
+    max_body_bytes: int = 1_000_000
+
+    @cached_property
+    def secret_key(self) -> Secret:
+        # Read (or made) only when first needed, so reading settings never writes a file.
+        if self.explicit_secret_key is not None:
+            return self.explicit_secret_key
+        return Secret(stored_key(self.data_dir))
 
     @property
     def production(self) -> bool:
@@ -56,17 +74,60 @@ class Settings:
             content_dir=Path(get("CONTENT_DIR", "./content")),
             site_dir=Path(get("SITE_DIR", "./site")),
             index_dir=Path(get("INDEX_DIR", "./search_index")),
-            secret_key=Secret(get("SECRET_KEY", DEV_SECRET_KEY)),
+            explicit_secret_key=Secret(key) if (key := get("SECRET_KEY", "")) else None,
             env=get("ENV", "development"),
             smtp_url=source.get("PAFINDER_SMTP_URL") or None,
             base_url=get("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
             redis_url=source.get("PAFINDER_REDIS_URL") or None,
+            trusted_proxies=_proxies(source.get("PAFINDER_TRUSTED_PROXIES", "")),
+            staff_idle_minutes=_whole("STAFF_IDLE_MINUTES", get("STAFF_IDLE_MINUTES", "30")),
+            staff_max_hours=_whole("STAFF_MAX_HOURS", get("STAFF_MAX_HOURS", "8")),
+            max_body_bytes=_whole("MAX_BODY_BYTES", get("MAX_BODY_BYTES", "1000000")),
         )
         settings.check()
         return settings
 
     def check(self) -> None:
-        if self.production and str(self.secret_key) == DEV_SECRET_KEY:
+        if self.env not in ENVIRONMENTS:
+            raise ConfigError(
+                f"PAFINDER_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.env!r}"
+            )
+        key = self.explicit_secret_key
+        if self.production and key is None:
             raise ConfigError(
                 "PAFINDER_ENV=production needs PAFINDER_SECRET_KEY set to a long random value"
             )
+        if key is not None and len(str(key).encode()) < MIN_KEY_BYTES:
+            raise ConfigError(
+                f"PAFINDER_SECRET_KEY must be at least {MIN_KEY_BYTES} bytes long: make one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+
+
+def _proxies(value: str) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR ranges (or "*" for any peer: only behind a proxy
+    that every request passes through)."""
+    found: list[str] = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        if item != "*":
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ConfigError(
+                    "PAFINDER_TRUSTED_PROXIES must list IP addresses or ranges such as "
+                    f"10.0.0.0/8, separated by commas, not {item!r}"
+                ) from None
+        found.append(item)
+    return tuple(found)
+
+
+def _whole(name: str, value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ConfigError(f"PAFINDER_{name} must be a whole number above 0, not {value!r}")
+    return number

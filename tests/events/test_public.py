@@ -124,10 +124,11 @@ def test_build_and_publish_events_commands_write_the_files(
     add_event(esettings, start_date=london_today() + timedelta(days=1))
     env = {
         "PAFINDER_DATA_DIR": str(esettings.data_dir),
+        "PAFINDER_DATABASE_URL": esettings.database_url,
         "PAFINDER_CONTENT_DIR": str(esettings.content_dir),
         "PAFINDER_SITE_DIR": str(esettings.site_dir),
         "PAFINDER_INDEX_DIR": str(esettings.index_dir),
-        "PAFINDER_SECRET_KEY": "test-secret-key",
+        "PAFINDER_SECRET_KEY": "test-secret-key-for-pafinder-tests-only",
     }
     runner = CliRunner()
     result = runner.invoke(main, ["build"], env=env)

@@ -83,13 +83,14 @@ def test_acknowledged_referrals_survive_sigkill(tmp_path: Path) -> None:
     env = {
         **os.environ,
         "PAFINDER_DATA_DIR": str(settings.data_dir),
+        "PAFINDER_DATABASE_URL": settings.database_url,
         "PAFINDER_CONTENT_DIR": str(settings.content_dir),
         "PAFINDER_SITE_DIR": str(settings.site_dir),
         "PAFINDER_INDEX_DIR": str(settings.index_dir),
-        "PAFINDER_SECRET_KEY": "test-secret-key",
+        "PAFINDER_SECRET_KEY": "test-secret-key-for-pafinder-tests-only",
     }
     env.pop("PAFINDER_SMTP_URL", None)
-    confirmations = URLSafeTimedSerializer("test-secret-key", salt="pafinder-referral-confirmation")
+    confirmations = URLSafeTimedSerializer("test-secret-key-for-pafinder-tests-only", salt="pafinder-referral-confirmation")
     services = {slug: service(settings, slug) for slug in SLUGS}
     acknowledged: dict[str, str] = {}  # last name (unique per form) -> reference
     replays: list[tuple[str, dict[str, Any], dict[str, str]]] = []

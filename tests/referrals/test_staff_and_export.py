@@ -82,7 +82,8 @@ def test_queue_shows_clocks_and_record_is_audited(
 def _export(settings: Settings, *args: str) -> list[dict[str, str]]:
     env = {
         "PAFINDER_DATA_DIR": str(settings.data_dir),
-        "PAFINDER_SECRET_KEY": "test-secret-key",
+        "PAFINDER_DATABASE_URL": settings.database_url,
+        "PAFINDER_SECRET_KEY": "test-secret-key-for-pafinder-tests-only",
         "PAFINDER_CONTENT_DIR": str(settings.content_dir),
     }
     result = CliRunner().invoke(main, ["export", "referrals", *args], env=env)
@@ -198,7 +199,7 @@ def test_a_broken_referral_section_fails_the_build(tmp_path: Path) -> None:
         "PAFINDER_CONTENT_DIR": str(content),
         "PAFINDER_SITE_DIR": str(tmp_path / "site"),
         "PAFINDER_INDEX_DIR": str(tmp_path / "index"),
-        "PAFINDER_SECRET_KEY": "k",
+        "PAFINDER_SECRET_KEY": "k" * 32,
     }
     result = CliRunner().invoke(main, ["build"], env=env)
     assert result.exit_code == 1

@@ -32,10 +32,11 @@ NOW = utcnow()
 def env_of(settings: Settings) -> dict[str, str]:
     return {
         "PAFINDER_DATA_DIR": str(settings.data_dir),
+        "PAFINDER_DATABASE_URL": settings.database_url,
         "PAFINDER_CONTENT_DIR": str(settings.content_dir),
         "PAFINDER_SITE_DIR": str(settings.site_dir),
         "PAFINDER_INDEX_DIR": str(settings.index_dir),
-        "PAFINDER_SECRET_KEY": "test-secret-key",
+        "PAFINDER_SECRET_KEY": "test-secret-key-for-pafinder-tests-only",
     }
 
 

@@ -183,10 +183,11 @@ def test_command_line(portal, tmp_path: Path) -> None:
     set_row(settings, ref, confirmed_at=utcnow() - timedelta(days=100))
     env = {
         "PAFINDER_DATA_DIR": str(settings.data_dir),
+        "PAFINDER_DATABASE_URL": settings.database_url,
         "PAFINDER_CONTENT_DIR": str(settings.content_dir),
         "PAFINDER_SITE_DIR": str(settings.site_dir),
         "PAFINDER_INDEX_DIR": str(settings.index_dir),
-        "PAFINDER_SECRET_KEY": "test-secret-key",
+        "PAFINDER_SECRET_KEY": "test-secret-key-for-pafinder-tests-only",
         "PAFINDER_SMTP_URL": settings.smtp_url or "",
     }
     result = CliRunner().invoke(main, ["pa-freshness"], env=env)

@@ -1,4 +1,4 @@
-"""Staff sign-in: argon2 passwords, a signed HttpOnly session, lockout, sign-out, roles."""
+"""Staff sign-in: argon2 passwords, an HttpOnly session, throttling, sign-out, roles."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import select
 from pafinder.app import create_app
 from pafinder.db import make_engine
 from pafinder.settings import Settings
-from pafinder.staff.store import MAX_FAILED_ATTEMPTS, audit_log, staff
+from pafinder.staff.store import ACCOUNT_FAILURES, audit_log, staff
 from tests.conftest import STAFF_PASSWORD, PageClient, add_staff, make_settings, prepare, sign_in
 
 
@@ -55,16 +55,19 @@ def test_empty_fields_get_specific_messages(client: PageClient) -> None:
     assert 'href="#password">Enter your password' in response.text
 
 
-def test_account_locks_after_repeated_failures(client: PageClient, settings: Settings) -> None:
+def test_repeated_failures_pause_the_account_with_the_same_answer(
+    client: PageClient, settings: Settings
+) -> None:
     email = add_staff(settings)
-    for _ in range(MAX_FAILED_ATTEMPTS):
+    for _ in range(ACCOUNT_FAILURES):
         sign_in(client, email, "wrong password here")
-    locked = sign_in(client, email)  # even the right password is refused while locked
-    assert locked.status_code == 403
-    assert "locked" in locked.text
+    paused = sign_in(client, email)  # even the right password is refused while paused
+    assert paused.status_code == 400
+    assert "The email address or password is not right" in paused.text
+    assert "locked" not in paused.text
     with make_engine(settings.database_url).connect() as conn:
         actions = conn.execute(select(audit_log.c.action)).scalars().all()
-    assert "staff.locked" in actions
+    assert "staff.sign_in_throttled" in actions
 
 
 def test_sign_out_ends_the_session(client: PageClient, settings: Settings) -> None:

@@ -1,14 +1,14 @@
 """'Manage my listing': a PA asks for a fresh signed link by email, and the link opens an hour
-of self-service (held in the signed session cookie): edit any page of the listing, pause
-('not taking new work'), withdraw, download everything we hold, or delete it all at once."""
+of self-service (a server-side session of its own, pafinder.web.sessions.PA): edit any page of
+the listing, pause ('not taking new work'), withdraw, download everything we hold, or delete it
+all at once."""
 
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -17,12 +17,12 @@ from pafinder.db import utcnow
 from pafinder.register import journey_forms, lifecycle_mail, lifecycle_store
 from pafinder.register.journey_models import STEPS
 from pafinder.register.journey_parse import MULTI_FIELDS, parse_step, raw_from_listing
+from pafinder.web import sessions
 from pafinder.web.forms import Errors, form_to_dict
 from pafinder.web.render import render_page
 
 BASE = "/become-a-pa/manage"
-SESSION_KEY = "pa_manage"
-SESSION_SECONDS = 3600
+SESSION_KEY = "pa_manage"  # the session ends an hour after the link opened it (sessions.PA_MAX)
 LINK_RATE = "3/hour"
 LINK_RATE_IP = "30/hour"
 STATUS_TEXT = {
@@ -81,15 +81,23 @@ async def ask_for_link(request: Request) -> Response:
             None,
             429,
         )
+    # The same answer whoever asks, so the page never reveals who is registered; the lookup
+    # and the email run after the answer has gone, so its timing does not tell either.
+    response = render_page(
+        request, "register/manage/sent.html", title="Check your email", email=email
+    )
     if limiter.hit(LINK_RATE, "pa-manage", email):
-        engine, settings = request.app.state.engine, request.app.state.settings
-        refs = [p["ref"] for p in lifecycle_store.for_email(engine, email)]
-        if refs:
-            await run_in_threadpool(lifecycle_mail.send_manage_links, settings, email, refs)
-            for ref in refs:
-                lifecycle_store.note(engine, ref, "pa.manage_link_sent")
-    # The same answer whoever asks, so the page never reveals who is registered.
-    return render_page(request, "register/manage/sent.html", title="Check your email", email=email)
+        state = request.app.state
+        response.background = BackgroundTask(_send_links, state.engine, state.settings, email)
+    return response
+
+
+def _send_links(engine: Any, settings: Any, email: str) -> None:
+    refs = [p["ref"] for p in lifecycle_store.for_email(engine, email)]
+    if refs:
+        lifecycle_mail.send_manage_links(settings, email, refs)
+        for ref in refs:
+            lifecycle_store.note(engine, ref, "pa.manage_link_sent")
 
 
 async def open_link(request: Request) -> Response:
@@ -104,7 +112,10 @@ async def open_link(request: Request) -> Response:
         )
     if lifecycle_store.get(request.app.state.engine, ref) is None:
         return _request_page(request, problem="invalid", status_code=400)
-    request.session[SESSION_KEY] = {"ref": ref, "until": int(time.time()) + SESSION_SECONDS}
+    # A new session id (the old one revoked: no fixation), ending an hour from now; the
+    # visitor's unfinished forms come along.
+    sessions.start(request, sessions.PA, keep=True)
+    request.session[SESSION_KEY] = {"ref": ref}
     lifecycle_store.note(request.app.state.engine, ref, "pa.manage_opened")
     # Redirect so the token leaves the address bar and the browser history.
     return RedirectResponse(f"{BASE}/listing", status_code=303)
@@ -112,7 +123,7 @@ async def open_link(request: Request) -> Response:
 
 def _managed(request: Request) -> dict[str, Any] | None:
     held = request.session.get(SESSION_KEY)
-    if not isinstance(held, dict) or int(held.get("until", 0)) < time.time():
+    if not isinstance(held, dict) or sessions.kind(request) != sessions.PA:
         request.session.pop(SESSION_KEY, None)
         return None
     listing = lifecycle_store.get(request.app.state.engine, str(held.get("ref", "")))
@@ -246,7 +257,7 @@ async def delete(request: Request) -> Response:
         return _again()
     if request.method == "POST":
         lifecycle_store.erase(request.app.state.engine, request.app.state.settings, listing["ref"])
-        request.session.pop(SESSION_KEY, None)
+        sessions.end(request)
         return RedirectResponse(f"{BASE}/deleted", status_code=303)
     return render_page(
         request,
@@ -264,7 +275,7 @@ async def deleted(request: Request) -> Response:
 
 
 async def sign_out(request: Request) -> Response:
-    request.session.pop(SESSION_KEY, None)
+    sessions.end(request)  # revoked now, so a copy of the cookie stops working too
     return render_page(request, "register/manage/signed_out.html", title="You have signed out")
 
 

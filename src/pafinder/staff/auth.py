@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from pafinder.staff import store
+from pafinder.web import sessions
 from pafinder.web.render import render_page
 
 _hasher = PasswordHasher()
@@ -19,7 +20,6 @@ _hasher = PasswordHasher()
 # sign-in does not reveal which addresses have accounts.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
-SESSION_KEY = "staff_id"
 MIN_PASSWORD_LENGTH = 12
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -43,10 +43,13 @@ def verify_password(password_hash: str | None, password: str) -> tuple[bool, str
 
 
 def current_staff(request: Request) -> store.StaffMember | None:
-    staff_id = request.session.get(SESSION_KEY)
-    if not isinstance(staff_id, int):
+    """The member the server-side session belongs to (never a value in the session's data, so
+    only sign-in can make one); None once the account is disabled."""
+    staff_id = sessions.staff_id(request)
+    if staff_id is None or sessions.kind(request) != sessions.STAFF:
         return None
-    return store.get_by_id(request.app.state.engine, staff_id)
+    member = store.get_by_id(request.app.state.engine, staff_id)
+    return member if member is not None and not member.disabled else None
 
 
 def staff_required(role: str = "staff") -> Callable[[Endpoint], Endpoint]:

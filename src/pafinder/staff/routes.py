@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -12,8 +13,9 @@ from starlette.routing import Route
 
 from pafinder import outbox
 from pafinder.db import utcnow
-from pafinder.staff import store
-from pafinder.staff.auth import SESSION_KEY, staff_required, verify_password
+from pafinder.staff import signin, store
+from pafinder.staff.auth import staff_required
+from pafinder.web import sessions
 from pafinder.web.forms import error_list
 from pafinder.web.render import render_page
 
@@ -67,25 +69,20 @@ async def sign_in(request: Request) -> Response:
         errors["email"] = "Too many attempts to sign in. Wait 15 minutes, then try again"
         return _sign_in_form(request, email, errors, 429)
 
-    engine = request.app.state.engine
-    member = store.get_by_email(engine, email)
-    if member is not None and member.locked(utcnow()):
-        errors["email"] = (
-            "This account is locked for 15 minutes after too many wrong passwords. "
-            "Try again later or ask an administrator"
-        )
-        return _sign_in_form(request, email, errors, 403)
-    ok, new_hash = verify_password(member.password_hash if member else None, password)
-    if member is None or not ok:
-        if member is not None:
-            store.record_failure(engine, member)
+    engine, settings = request.app.state.engine, request.app.state.settings
+    # Off the event loop: argon2 is deliberately slow.
+    outcome = await run_in_threadpool(signin.attempt, engine, settings, email, password, client)
+    if outcome.member is None:
+        # One answer for an unknown email, a wrong password, a disabled account and a throttled
+        # account or address, so the page never tells which addresses have accounts.
         errors["email"] = "The email address or password is not right"
-        return _sign_in_form(request, email, errors, 400)
+        response = _sign_in_form(request, email, errors, 400)
+        if outcome.emails:  # sent after the answer, so it takes no longer than any other
+            response.background = BackgroundTask(outbox.deliver, engine, settings, outcome.emails)
+        return response
 
-    store.record_success(engine, member, new_hash)
-    # A fresh session on sign-in, so a session id planted before sign-in is worthless.
-    request.session.clear()
-    request.session[SESSION_KEY] = member.id
+    # A new session id on sign-in (the old one revoked), so an id planted before is worthless.
+    sessions.start(request, sessions.STAFF, staff_id=outcome.member.id)
     next_path = _safe_next(str(form.get("next", "")))
     return RedirectResponse(next_path, status_code=303)
 
@@ -101,7 +98,7 @@ async def sign_out(request: Request) -> Response:
             "staff",
             str(request.state.staff.id),
         )
-    request.session.clear()
+    sessions.end(request)  # revoked now: a copy of the cookie stops working too
     return RedirectResponse("/staff/sign-in?signed_out=1", status_code=303)
 
 

@@ -1,4 +1,5 @@
-"""All SQL for staff accounts and the audit log (other features append via ``record``)."""
+"""All SQL for staff accounts, sign-in throttling and the audit log (other features append via
+``record``)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,19 @@ from typing import Any
 from sqlalchemy import Column, Connection, DateTime, Engine, Integer, String, Table, Text, select
 
 from pafinder.db import metadata, utcnow
+from pafinder.web import sessions
 
 ROLES = ("admin", "staff")
-MAX_FAILED_ATTEMPTS = 5
-LOCKOUT = timedelta(minutes=15)
+# Throttling instead of a lock: after ACCOUNT_FAILURES wrong passwords for one email address (or
+# ADDRESS_FAILURES from one client address) within WINDOW, attempts are refused unchecked for 1,
+# 2, 4 ... minutes, at most MAX_BLOCK. The pauses grow, so guessing stays slow, but an attacker
+# can only ever keep the real person out for a while, never lock them out.
+ACCOUNT_FAILURES = 5
+ADDRESS_FAILURES = 10
+WINDOW = timedelta(minutes=15)
+MAX_BLOCK = timedelta(hours=1)
+# Pauses start again from one minute once there has been no pause for a day.
+BLOCKS_FORGOTTEN_AFTER = timedelta(days=1)
 
 staff = Table(
     "staff",
@@ -22,10 +32,21 @@ staff = Table(
     Column("email", String(254), nullable=False, unique=True),
     Column("password_hash", String(200), nullable=False),
     Column("role", String(20), nullable=False),
-    Column("failed_attempts", Integer, nullable=False, server_default="0"),
-    Column("locked_until", DateTime, nullable=True),
     Column("created_at", DateTime, nullable=False),
     Column("last_sign_in_at", DateTime, nullable=True),
+    Column("disabled_at", DateTime, nullable=True),
+)
+
+# Keys are "account:" + a hash of the email typed (the same for addresses with no account, so
+# throttling never tells the two apart) or "address:" + the client address.
+sign_in_throttle = Table(
+    "sign_in_throttle",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_started_at", DateTime, nullable=False, index=True),
+    Column("blocks", Integer, nullable=False, server_default="0"),
+    Column("blocked_until", DateTime, nullable=True),
 )
 
 audit_log = Table(
@@ -47,15 +68,15 @@ class StaffMember:
     email: str
     role: str
     password_hash: str
-    failed_attempts: int
-    locked_until: datetime | None
+    disabled_at: datetime | None = None
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
 
-    def locked(self, now: datetime) -> bool:
-        return self.locked_until is not None and self.locked_until > now
+    @property
+    def disabled(self) -> bool:
+        return self.disabled_at is not None
 
 
 def _member(row: Any) -> StaffMember:
@@ -64,8 +85,7 @@ def _member(row: Any) -> StaffMember:
         email=row.email,
         role=row.role,
         password_hash=row.password_hash,
-        failed_attempts=row.failed_attempts,
-        locked_until=row.locked_until,
+        disabled_at=row.disabled_at,
     )
 
 
@@ -102,28 +122,84 @@ def get_by_id(engine: Engine, staff_id: int) -> StaffMember | None:
     return _member(row) if row else None
 
 
-def record_failure(engine: Engine, member: StaffMember) -> None:
-    """Count a failed password; lock the account for LOCKOUT after MAX_FAILED_ATTEMPTS."""
-    attempts = member.failed_attempts + 1
-    values: dict[str, Any] = {"failed_attempts": attempts}
-    if attempts >= MAX_FAILED_ATTEMPTS:
-        values = {"failed_attempts": 0, "locked_until": utcnow() + LOCKOUT}
+def disable(engine: Engine, email: str) -> bool:
+    """Disable an account and end its sessions at once; False when there is no such account."""
     with engine.begin() as conn:
-        conn.execute(staff.update().where(staff.c.id == member.id).values(**values))
-        action = "staff.locked" if "locked_until" in values else "staff.sign_in_failed"
-        record(conn, "anonymous", action, "staff", str(member.id))
+        found = select(staff.c.id).where(staff.c.email == normalise_email(email))
+        row = conn.execute(found).first()
+        if row is None:
+            return False
+        conn.execute(staff.update().where(staff.c.id == row.id).values(disabled_at=utcnow()))
+        sessions.revoke_staff(conn, row.id)
+        record(conn, "system", "staff.disabled", "staff", str(row.id))
+    return True
 
 
-def record_success(engine: Engine, member: StaffMember, new_hash: str | None) -> None:
-    values: dict[str, Any] = {
-        "failed_attempts": 0,
-        "locked_until": None,
-        "last_sign_in_at": utcnow(),
-    }
+def blocked(conn: Connection, keys: list[str], now: datetime) -> bool:
+    rows = conn.execute(
+        select(sign_in_throttle.c.blocked_until).where(sign_in_throttle.c.key.in_(keys))
+    )
+    return any(until is not None and until > now for until in rows.scalars())
+
+
+def block_length(blocks: int) -> timedelta:
+    """1, 2, 4 ... minutes for the first, second, third ... pause, at most MAX_BLOCK."""
+    return min(timedelta(minutes=2 ** min(blocks - 1, 10)), MAX_BLOCK)
+
+
+def note_failure(conn: Connection, key: str, limit: int, now: datetime) -> timedelta | None:
+    """Count a failure for ``key``; the length of the pause when this failure starts one."""
+    row = conn.execute(
+        select(sign_in_throttle).where(sign_in_throttle.c.key == key).with_for_update()
+    ).first()
+    if row is None:
+        conn.execute(
+            sign_in_throttle.insert().values(key=key, failures=1, window_started_at=now, blocks=0)
+        )
+        row_failures, blocks, window_started = 1, 0, now
+    else:
+        blocks = row.blocks
+        if row.blocked_until is not None and row.blocked_until < now - BLOCKS_FORGOTTEN_AFTER:
+            blocks = 0
+        fresh = row.window_started_at < now - WINDOW
+        row_failures = 1 if fresh else row.failures + 1
+        window_started = now if fresh else row.window_started_at
+    values: dict[str, Any] = {"failures": row_failures, "window_started_at": window_started}
+    pause = None
+    if row_failures >= limit:
+        blocks += 1
+        pause = block_length(blocks)
+        values = {"failures": 0, "window_started_at": now, "blocked_until": now + pause}
+    values["blocks"] = blocks
+    conn.execute(sign_in_throttle.update().where(sign_in_throttle.c.key == key).values(**values))
+    return pause
+
+
+def purge_throttle(engine: Engine, now: datetime | None = None) -> int:
+    """Forget throttling nobody has touched for a day (run daily with the other purges)."""
+    cutoff = (now or utcnow()) - BLOCKS_FORGOTTEN_AFTER - MAX_BLOCK
+    with engine.begin() as conn:
+        result = conn.execute(
+            sign_in_throttle.delete().where(
+                sign_in_throttle.c.window_started_at < cutoff,
+                (sign_in_throttle.c.blocked_until.is_(None))
+                | (sign_in_throttle.c.blocked_until < cutoff),
+            )
+        )
+    return int(result.rowcount)
+
+
+def record_success(
+    engine: Engine, member: StaffMember, new_hash: str | None, account_key: str
+) -> None:
+    """A right password resets the account's throttling (not the address's: one person's own
+    account must not clear the way to guess at everyone else's)."""
+    values: dict[str, Any] = {"last_sign_in_at": utcnow()}
     if new_hash:
         values["password_hash"] = new_hash
     with engine.begin() as conn:
         conn.execute(staff.update().where(staff.c.id == member.id).values(**values))
+        conn.execute(sign_in_throttle.delete().where(sign_in_throttle.c.key == account_key))
         record(conn, f"staff:{member.id}", "staff.signed_in", "staff", str(member.id))
 
 
