@@ -3,8 +3,6 @@ booking form (which can override the carers training limit)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -16,18 +14,19 @@ from pafinder.events.public_routes import republish
 from pafinder.events.recurrence import Event, Occurrence, occurrence
 from pafinder.staff.auth import actor, staff_required
 from pafinder.web.forms import error_list, form_to_dict
+from pafinder.web.params import parse_day, parse_id
 from pafinder.web.render import render_page
 
 
 async def _target(request: Request) -> tuple[Event, Occurrence] | None:
-    raw = str(request.path_params.get("event_id", ""))
+    event_id = parse_id(request.path_params.get("event_id"))
     try:
-        day = date.fromisoformat(str(request.path_params.get("day", "")))
+        day = parse_day(request.path_params.get("day"))
     except ValueError:
         return None
-    if not raw.isdigit() or len(raw) > 9:
+    if event_id is None:
         return None
-    event = await run_in_threadpool(store.get_event, request.app.state.engine, int(raw))
+    event = await run_in_threadpool(store.get_event, request.app.state.engine, event_id)
     occ = occurrence(event, day) if event else None
     return (event, occ) if event and occ else None
 
@@ -63,9 +62,10 @@ async def attendance(request: Request) -> Response:
     if request.method == "POST":
         form = await request.form()
         marks = {
-            int(k.removeprefix("booking-")): str(v)
+            booking_id: str(v)
             for k, v in form.items()
-            if k.startswith("booking-") and k.removeprefix("booking-").isdigit()
+            if k.startswith("booking-")
+            and (booking_id := parse_id(k.removeprefix("booking-"))) is not None
         }
         await run_in_threadpool(
             bookings.set_attendance, state.engine, event.id, day, marks, actor(request)

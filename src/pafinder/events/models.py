@@ -11,6 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from pafinder.web.forms import Errors, errors_from_validation
+from pafinder.web.params import bounded_day
 
 KINDS: dict[str, str] = {
     "workshop": "Workshop",
@@ -115,9 +116,13 @@ def parse_date_parts(data: dict[str, Any], name: str) -> str:
     parts = [str(data.get(f"{name}-{p}", "")).strip() for p in ("day", "month", "year")]
     if not any(parts):
         return ""
+    # ASCII digits only (int() also reads '+1', ' 1' and other scripts' digits), and a year
+    # between 2000 and 2100 so later date arithmetic cannot overflow.
+    if not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
+        return "invalid"
     try:
         day, month, year = (int(p) for p in parts)
-        return date(year, month, day).isoformat()
+        return bounded_day(year, month, day).isoformat()
     except ValueError:
         return "invalid"
 
@@ -268,9 +273,9 @@ def _whole_number(v: Any, low: int, high: int, what: str) -> int | None:
     text = str(v if v is not None else "").strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # isdigit alone accepts '²'
         raise ValueError(f"{what} must be a whole number, like 12")
-    number = int(text)
+    number = int(text) if len(text) <= 9 else high + 1
     if not low <= number <= high:
         raise ValueError(f"{what} must be between {low} and {high:,}")
     return number

@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from pafinder.web.params import parse_compact_day, parse_id
+
 LONDON = ZoneInfo("Europe/London")
 ORDINALS = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", -1: "last"}
-OCCURRENCE_ID = re.compile(r"^(\d{1,9})-(\d{8})$")
+# ASCII digits only: \d also matches other scripts' digits.
+OCCURRENCE_ID = re.compile(r"^([0-9]{1,10})-([0-9]{8})$")
 # Stop runaway expansion of an open-ended series (10 years of weekly sessions).
 MAX_EXPANSION = 520
 
@@ -123,10 +126,12 @@ def parse_occurrence_id(value: str) -> tuple[int, date] | None:
     match = OCCURRENCE_ID.match(value)
     if not match:
         return None
+    event_id = parse_id(match[1])
     try:
-        return int(match[1]), datetime.strptime(match[2], "%Y%m%d").date()
+        day = parse_compact_day(match[2])  # bounded, so nothing downstream overflows
     except ValueError:
         return None
+    return (event_id, day) if event_id is not None else None
 
 
 def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date | None:

@@ -36,6 +36,7 @@ from pafinder.events.recurrence import (
 from pafinder.events.views import area_labels, now_utc, service_labels
 from pafinder.staff.auth import actor, staff_required
 from pafinder.web.forms import error_list, form_to_dict
+from pafinder.web.params import parse_day, parse_id
 from pafinder.web.render import render_page
 
 STAFF_DATES = 26
@@ -59,10 +60,10 @@ def crumbs(*extra: dict[str, str]) -> list[dict[str, str]]:
 
 
 async def _event(request: Request) -> Event | None:
-    raw = str(request.path_params.get("event_id", ""))
-    if not raw.isdigit() or len(raw) > 9:
+    event_id = parse_id(request.path_params.get("event_id"))
+    if event_id is None:
         return None
-    return await run_in_threadpool(store.get_event, request.app.state.engine, int(raw))
+    return await run_in_threadpool(store.get_event, request.app.state.engine, event_id)
 
 
 def _missing(request: Request) -> Response:
@@ -181,7 +182,7 @@ async def _save(
     who = actor(request)
     if event is None:
         copied = values.get("copied-from", "")
-        source = int(copied) if str(copied).isdigit() else copied_from
+        source = parse_id(copied) or copied_from
         event_id = await run_in_threadpool(store.create_event, state.engine, data, who, source)
     else:
         event_id = event.id
@@ -306,7 +307,7 @@ async def _tell_booked(request: Request, occ: Any) -> None:
 
 def _date(request: Request) -> date | None:
     try:
-        return date.fromisoformat(str(request.path_params.get("day", "")))
+        return parse_day(request.path_params.get("day"))
     except ValueError:
         return None
 

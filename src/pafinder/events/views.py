@@ -14,6 +14,7 @@ from pafinder.content import Content
 from pafinder.events.ical import location
 from pafinder.events.models import ACCESS, DERBY_AREAS, FORMATS, KINDS
 from pafinder.events.recurrence import LONDON, Event, Occurrence, occurrences
+from pafinder.web.params import DAY_RANGE_MESSAGE, DayOutOfRange, parse_day
 
 # The listing shows three months; the API, the per-date .ics files and event pages six.
 LISTING_DAYS = 92
@@ -69,10 +70,13 @@ def parse_filters(params: Any, content: Content) -> Filters:
         if not value:
             return None
         try:
-            return date.fromisoformat(value)
+            # Bounded (2000 to 2100), so the window's date arithmetic cannot overflow.
+            return parse_day(value)
+        except DayOutOfRange:
+            errors[name] = DAY_RANGE_MESSAGE
         except ValueError:
             errors[name] = "Enter a real date, for example 2026-11-17"
-            return None
+        return None
 
     service = choice("service", service_labels(content), "Select a service from the list")
     kind = choice("kind", KINDS, "Select a kind of event from the list")

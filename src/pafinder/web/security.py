@@ -1,14 +1,16 @@
-"""Security middleware: response headers on everything, CSRF on every state-changing request."""
+"""Security headers on every response, and the CSRF tokens that web/csrf.py checks on every
+state-changing request."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable, Mapping
 
-from asgi_csrf import asgi_csrf
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-CSRF_COOKIE = "csrftoken"
 
 
 def content_security_policy(script_hashes: Iterable[str]) -> str:
@@ -66,36 +68,58 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class _EveryPath:
-    """asgi-csrf skips the check for a POST that carries no cookies at all unless the path is in
-    ``always_protect``; containing every path makes a POST without a valid token always a 403."""
+# --- CSRF tokens ------------------------------------------------------------------------------
+#
+# The cookie ``csrftoken`` holds a random id for the browser, nothing else. The token a form
+# carries is HMAC(key, browser id + "|" + session binding): it proves the form was served to this
+# browser, and (once signed in) to this session. The session binding is ``csrf_bind`` in the
+# session, which sign-in and opening a PA's manage link set to a fresh random value, so every token
+# changes at sign-in and a token from before it (or from another session) is refused. The session
+# middleware sits outside the CSRF middleware, so ``scope["session"]`` is there when it checks; a
+# request without a session binds to "".
 
-    def __contains__(self, _path: object) -> bool:
-        return True
+CSRF_COOKIE = "csrftoken"
+SCOPE_KEY = "csrftoken"  # scope[SCOPE_KEY]() returns the token for this request's forms
+SESSION_BIND_KEY = "csrf_bind"
+_BROWSER_ID = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) makes
 
 
-def csrf_protect(
-    app: ASGIApp,
-    secret: str,
-    secure: bool,
-    on_failure: Callable[[Scope, Send, Any], Any],
-) -> ASGIApp:
-    wrapped: ASGIApp = asgi_csrf(
-        app,
-        signing_secret=secret,
-        signing_namespace="pafinder-csrf",
-        always_protect=_EveryPath(),
-        cookie_name=CSRF_COOKIE,
-        cookie_secure=secure,
-        cookie_samesite="Lax",
-        send_csrf_failed=on_failure,
-    )
-    return wrapped
+def csrf_key(secret: str) -> bytes:
+    """The HMAC key for CSRF tokens: derived from the secret key and namespaced, so a value
+    signed for another purpose with the same secret can never pass as a CSRF token."""
+    return hmac.new(secret.encode(), b"pafinder-csrf-v2", hashlib.sha256).digest()
+
+
+def new_browser_id() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def valid_browser_id(value: str | None) -> bool:
+    return value is not None and _BROWSER_ID.fullmatch(value) is not None
+
+
+def session_binding(scope: Scope) -> str:
+    session = scope.get("session")
+    if not isinstance(session, Mapping):
+        return ""
+    return str(session.get(SESSION_BIND_KEY) or "")
+
+
+def make_token(key: bytes, browser_id: str, binding: str) -> str:
+    # The browser id never contains "|", so the message splits one way only.
+    mac = hmac.new(key, f"{browser_id}|{binding}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+
+def token_matches(submitted: str, expected: str) -> bool:
+    """Constant-time comparison. Bytes, because ``hmac.compare_digest`` raises TypeError for a
+    str with non-ASCII characters, and a stranger chooses what ``submitted`` holds."""
+    return hmac.compare_digest(submitted.encode("utf-8"), expected.encode("ascii"))
 
 
 def csrf_token(scope: Scope) -> str:
     """The token for the hidden ``csrftoken`` form field (sets the cookie if needed)."""
-    getter = scope.get("csrftoken")
+    getter = scope.get(SCOPE_KEY)
     if getter is None:
         raise RuntimeError("CSRF middleware is not installed")
     token: str = getter()
