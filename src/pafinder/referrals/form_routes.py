@@ -46,6 +46,11 @@ from pafinder.web.forms import form_to_dict
 from pafinder.web.render import render_page
 from pafinder.workdays import london_date, respond_by
 
+# Per connection, on sending only. Generous (one a minute, kept up for an hour), because a
+# hospital, a GP surgery or a library may send many referrals from one address and a referral
+# must never be lost to a limit; it stops only a flood. A refusal keeps the answers.
+REFERRAL_RATE_ADDRESS = "60/hour"
+
 TAMPERED = (
     "This form could not be checked, so it was not sent. Your answers are below: "
     "check them and send the form again"
@@ -171,7 +176,25 @@ async def form_submit(request: Request) -> Response:
     if signposted(config, submission.flags):
         await run_in_threadpool(journey.keep_draft, request, slug, draft_id, draft_data)
         return _signpost(request, service, config)
-    return await _send(request, service, config, submission, form_key, draft_id)
+    return await _send(request, service, config, submission, form_key, draft_id, values)
+
+
+def _over_limit(request: Request, form_key: str) -> bool:
+    """True when this connection has sent too many referrals this hour. A resend of a referral
+    already recorded is never refused: it leads to its confirmation."""
+    if store.find_by_form_key(request.app.state.engine, form_key) is not None:
+        return False
+    client = request.client.host if request.client else "unknown"
+    return not request.app.state.limiter.hit(REFERRAL_RATE_ADDRESS, "referral-ip", client)
+
+
+def _busy_message(request: Request) -> str:
+    phone = request.app.state.content.site.phone
+    return (
+        "Your referral has not been sent yet, because a lot of referrals have been sent from "
+        "your internet connection in the last hour. Your answers are saved. Wait an hour, then "
+        f"send it again. If it cannot wait, phone us on {phone}"
+    )
 
 
 async def _send(
@@ -181,8 +204,15 @@ async def _send(
     sub: Submission,
     form_key: str,
     draft_id: str | None,
+    values: dict[str, Any],
 ) -> Response:
     state = request.app.state
+    if await run_in_threadpool(_over_limit, request, form_key):
+        # Kept in the draft as well as re-shown, so nothing typed is lost to the limit.
+        data = {"values": values, "form_key": form_key}
+        await run_in_threadpool(journey.keep_draft, request, service.slug, draft_id, data)
+        errors = {"referral-form": _busy_message(request)}
+        return _render_form(request, service, config, values, form_key, errors, 429)
     received_at = utcnow()
     due = respond_by(received_at, service.respond_within_working_days)
     queued: list[int] = []
@@ -231,6 +261,7 @@ class _Checked:
     submission: Submission
     form_key: str
     draft_id: str | None
+    values: dict[str, Any]
 
 
 async def _checked_draft(request: Request) -> _Checked | Response:
@@ -252,7 +283,7 @@ async def _checked_draft(request: Request) -> _Checked | Response:
     submission, errors = validate(values, service, config, london_date(utcnow()))
     if submission is None:
         return _render_form(request, service, config, values, draft["form_key"], errors, 400)
-    return _Checked(service, config, submission, draft["form_key"], draft_id)
+    return _Checked(service, config, submission, draft["form_key"], draft_id, values)
 
 
 async def check_page(request: Request) -> Response:
@@ -282,6 +313,7 @@ async def check_submit(request: Request) -> Response:
         checked.submission,
         checked.form_key,
         checked.draft_id,
+        checked.values,
     )
 
 

@@ -1,7 +1,8 @@
 """'Contact this PA': an employer's message and reply details are emailed to the PA, who decides
 whether to answer. The PA's own email and phone are never shown. Messages are kept for 90 days
-for safeguarding (`pafinder purge-pa-contacts` deletes older ones) and rate limited per sender
-and per PA."""
+for safeguarding (`pafinder purge-pa-contacts` deletes older ones) and rate limited: per sender
+(address and email) for each PA, per sender overall, and a higher ceiling per PA that only a flood
+reaches, so one sender can never use up a PA's messages for everyone else."""
 
 from __future__ import annotations
 
@@ -20,9 +21,21 @@ from pafinder.web.forms import error_list, errors_from_validation, form_to_dict
 from pafinder.web.render import render_page
 
 FIELDS = ("name", "email", "phone", "message")
-# An employer may write to a handful of PAs in an hour; a PA should not be flooded.
+# An employer may write to a handful of PAs in an hour.
 PER_SENDER = "10/hour"
-PER_PA = "20/day"
+# One sender (by address, and by email) to one PA in a day.
+PER_SENDER_TO_PA = "10/day"
+# A PA is not flooded: only many senders together reach this.
+PER_PA = "50/day"
+TOO_MANY_TO_PA = (
+    "You have sent too many messages to this PA today. Wait for them to reply, or send your "
+    "message again tomorrow"
+)
+TOO_MANY = "You have sent too many messages in the last hour. Wait an hour, then send it again"
+PA_FULL = (
+    "This PA has had too many messages today to take any more. Send your message again "
+    "tomorrow, or contact a different PA"
+)
 MESSAGES = {"name": "Enter your name", "message": "Enter your message to the PA"}
 
 
@@ -80,6 +93,23 @@ def _body(profile: store.Profile, first_name: str, form: ContactForm, site: Any)
     return "\n".join(lines)
 
 
+def _over_limit(limiter: Any, ref: str, sender: str, email: str) -> str | None:
+    """The message to show when this sender may not write to this PA now, else None.
+
+    The sender's own limits are counted first and the PA's ceiling last, so a sender who is
+    refused never uses up the PA's ceiling (the limiter does not count a refused attempt)."""
+    to_pa = [("pa-contact-sender-pa", ref, sender)]
+    if email:
+        to_pa.append(("pa-contact-email-pa", ref, email.lower()))
+    if not all(limiter.hit(PER_SENDER_TO_PA, *keys) for keys in to_pa):
+        return TOO_MANY_TO_PA
+    if not limiter.hit(PER_SENDER, "pa-contact-sender", sender):
+        return TOO_MANY
+    if not limiter.hit(PER_PA, "pa-contact-pa", ref):
+        return PA_FULL
+    return None
+
+
 async def contact_form(request: Request) -> Response:
     engine = request.app.state.engine
     profile = store.get_profile(engine, request.path_params["ref"])
@@ -105,12 +135,9 @@ async def contact_form(request: Request) -> Response:
     # The same message again within minutes is a double submit: acknowledge, do not resend.
     if store.recent_duplicate(engine, profile.id, data.name, data.message):
         return RedirectResponse(f"/find-a-pa/{ref}/contact/sent", status_code=303)
-    limiter = request.app.state.limiter
-    if not limiter.hit(PER_SENDER, "pa-contact-sender", sender) or not limiter.hit(
-        PER_PA, "pa-contact-pa", ref
-    ):
-        errors = {"message": "You have sent too many messages. Try again in an hour."}
-        return _form(request, profile, errors=errors, values=values, status_code=429)
+    refused = _over_limit(request.app.state.limiter, ref, sender, data.email)
+    if refused:
+        return _form(request, profile, errors={"message": refused}, values=values, status_code=429)
 
     address, first_name = store.pa_contact_details(engine, profile.id)
     settings = request.app.state.settings
