@@ -34,3 +34,34 @@ def test_the_filter_rewrites_uvicorn_access_records() -> None:
     assert RedactTokens().filter(record)
     assert token not in record.getMessage()
     assert "/become-a-pa/verify/[token]" in record.getMessage()
+
+
+def access_record(target: str) -> logging.LogRecord:
+    return logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:1", "GET", target, "1.1", 200),
+        None,
+    )
+
+
+def test_search_words_never_reach_the_access_log() -> None:
+    for target, logged in (
+        ("/search?q=schizophrenia+support", "/search"),
+        ("/find-a-pa?q=epilepsy&area=normanton&postcode=DE1+1ZZ", "/find-a-pa"),
+        ("/api/pas?q=autism&page=2", "/api/pas"),
+        ("/api/events?service=carers", "/api/events"),
+        ("/pl/search?q=depresja", "/pl/search"),
+    ):
+        record = access_record(target)
+        assert RedactTokens().filter(record)
+        message = record.getMessage()
+        assert f"GET {logged} HTTP/1.1" in message, message
+        assert "?" not in message
+    # Elsewhere the query is kept: it holds no words a person typed.
+    record = access_record("/events?service=carers&kind=training")
+    assert RedactTokens().filter(record)
+    assert "/events?service=carers&kind=training" in record.getMessage()

@@ -8,13 +8,20 @@ SMTP URL form: smtp://[user:password@]host:port (``smtps://`` for implicit TLS,
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 import smtplib
+import time
+from datetime import timedelta
+from email import policy
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid
+from email.parser import BytesHeaderParser
+from email.utils import formataddr, formatdate, getaddresses, make_msgid
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from pafinder.db import private_dir
 from pafinder.settings import Settings
 
 
@@ -71,7 +78,43 @@ def _send_smtp(url: str, message: EmailMessage) -> None:
 
 
 def _write_outbox(outbox: Path, message: EmailMessage) -> None:
-    outbox.mkdir(parents=True, exist_ok=True)
+    """Owner-only (folder 0700, files 0600): the messages hold personal data and live links."""
+    private_dir(outbox)
     name = f"{message['Date']}-{secrets.token_hex(6)}"
     safe = "".join(c if c.isalnum() else "-" for c in name)
-    (outbox / f"{safe}.eml").write_bytes(bytes(message))
+    descriptor = os.open(outbox / f"{safe}.eml", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(bytes(message))
+
+
+def outbox_files(outbox: Path) -> list[Path]:
+    return sorted(outbox.glob("*.eml")) if outbox.is_dir() else []
+
+
+def purge_outbox_files(outbox: Path, older_than: timedelta) -> int:
+    """The .eml folder follows the outbox table's rule: nothing waits longer than that."""
+    cutoff = time.time() - older_than.total_seconds()
+    removed = 0
+    for path in outbox_files(outbox):
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed
+
+
+def forget_outbox_files(outbox: Path, address: str) -> int:
+    """Right to erasure: delete every .eml file addressed to ``address``."""
+    wanted = address.strip().lower()
+    removed = 0
+    for path in outbox_files(outbox):
+        try:
+            with path.open("rb") as file:
+                headers = BytesHeaderParser(policy=policy.default).parse(file)
+        except FileNotFoundError:
+            continue  # sent away or purged meanwhile
+        recipients = getaddresses([str(v) for v in headers.get_all("To", [])])
+        if any(a.lower() == wanted for _, a in recipients):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

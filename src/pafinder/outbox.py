@@ -99,6 +99,12 @@ def forget(conn: Connection, address: str) -> None:
     conn.execute(delete(mail_outbox).where(func.lower(mail_outbox.c.recipient) == address.lower()))
 
 
+def forget_files(settings: Settings, address: str) -> None:
+    """Right to erasure, for the development outbox folder: its .eml files to this address
+    (after the erasure has committed; a file is not part of a transaction)."""
+    mail.forget_outbox_files(settings.outbox_dir, address)
+
+
 @lru_cache(maxsize=16)
 def _engine(url: str) -> Engine:
     return make_engine(url)
@@ -124,7 +130,11 @@ def deliver(
     engine: Engine, settings: Settings, ids: Sequence[int] | None = None, limit: int = 500
 ) -> Delivery:
     """Send the due emails (only ``ids``, when given); never raises for a mail failure."""
-    dropped = _drop_stale(engine) if ids is None else 0
+    dropped = 0
+    if ids is None:
+        dropped = _drop_stale(engine)
+        # The development .eml folder keeps "sent" mail and its live links: the same rule.
+        mail.purge_outbox_files(settings.outbox_dir, GIVE_UP_AFTER)
     sent = failed = 0
     claimed = _claim(engine, ids, limit)
     for position, (row_id, purpose, data, attempts) in enumerate(claimed):

@@ -85,7 +85,8 @@ def test_staff_create_group_then_a_person_finds_books_and_cancels(
         page.fill("#email", "sian@example.com")
         page.fill("#access-needs", "A seat near the door")
         page.get_by_role("button", name="Book a place").click()
-        expect(page.locator("h1")).to_have_text("You have a place")
+        expect(page.locator("h1")).to_have_text("Booking request received")
+        expect(page.locator("main")).to_contain_text("sent the details to the email you gave")
         assert_accessible(page, "events-booked")
 
         [email] = inbox.wait_for(1)
@@ -99,6 +100,9 @@ def test_staff_create_group_then_a_person_finds_books_and_cancels(
         link = re.search(r"/events/bookings/\S+", body_text(email))
         assert link
 
+        page.goto(server.url + link.group(0))
+        expect(page.locator("h1")).to_have_text("You have a place")
+        assert_accessible(page, "events-booking")
         page.goto(server.url + link.group(0) + "/cancel")
         assert_accessible(page, "events-cancel")
         page.get_by_role("button", name="Yes, cancel my place").click()
@@ -141,4 +145,5 @@ def test_events_without_javascript(nojs_page: Page, tmp_path: Path) -> None:
         nojs_page.fill("#name", "Raj")
         nojs_page.fill("#phone", "07700 900123")
         nojs_page.get_by_role("button", name="Book a place").click()
-        expect(nojs_page.locator("h1")).to_have_text("You have a place")
+        expect(nojs_page.locator("h1")).to_have_text("Booking request received")
+        expect(nojs_page.locator("main")).to_contain_text("we will phone or text you")

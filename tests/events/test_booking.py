@@ -8,6 +8,8 @@ import json
 import re
 import threading
 from datetime import UTC, date, datetime, time, timedelta
+from email import message_from_bytes
+from email.message import Message
 from pathlib import Path
 
 import httpx
@@ -18,8 +20,10 @@ from pafinder.db import make_engine
 from pafinder.events import bookings
 from pafinder.events.commands import send_reminders
 from pafinder.events.models import BookingInput
+from pafinder.events.notify import read_token
 from pafinder.events.recurrence import occurrence
 from pafinder.events.store import get_event
+from pafinder.settings import Settings
 from tests.browser.conftest import LiveServer
 from tests.conftest import Inbox, PageClient, add_staff, body_text, sign_in
 from tests.events.conftest import add_event, events_settings, london_today
@@ -43,6 +47,49 @@ def cancel_link(message: object) -> str:
     match = re.search(r"http://[^\s]+/events/bookings/[^\s]+", body_text(message))  # type: ignore[arg-type]
     assert match, body_text(message)  # type: ignore[arg-type]
     return match.group(0).split("127.0.0.1:8000")[1]
+
+
+def outbox_messages(settings: Settings) -> list[Message]:
+    """The development outbox: every email written as an .eml file (no SMTP set)."""
+    files = sorted(settings.outbox_dir.glob("*.eml"), key=lambda f: f.stat().st_mtime_ns)
+    return [message_from_bytes(f.read_bytes()) for f in files]
+
+
+def test_booking_with_someone_elses_details_never_shows_or_hands_over_their_booking(
+    tmp_path: Path, smtp: tuple[str, Inbox]
+) -> None:
+    """The takeover: Mallory books Ann's date with Ann's email (or phone). Before the fix the
+    answer was a 303 to Ann's own booking page, with her email and a cancel button."""
+    url, inbox = smtp
+    settings = events_settings(tmp_path, smtp_url=url)
+    first = london_today() + timedelta(days=4)
+    event_id = add_event(settings, capacity=5, start_date=first, title="Hearing voices group")
+    key = f"{event_id}-{first:%Y%m%d}"
+    with PageClient(create_app(settings), base_url="http://127.0.0.1") as ann:
+        own = book(ann, key, name="Ann Example", email="ann@example.com", phone="07700 900123")
+        own_page = ann.get(own.headers["location"]).text
+    inbox.wait_for(1)
+    with PageClient(create_app(settings), base_url="http://127.0.0.1") as mallory:
+        fresh = book(mallory, key, name="Mal", email="mal@example.net")
+        by_email = book(mallory, key, name="Mal", email="ANN@example.com")
+        by_phone = book(mallory, key, name="Mal", email="mal2@example.net", phone="07700900123")
+        for response in (by_email, by_phone):
+            # The same answer a first booking gets, and nothing of Ann's behind it.
+            assert response.status_code == 303
+            page = mallory.get(response.headers["location"]).text
+            assert "ann@example.com" not in page and "/events/bookings/" not in page
+            assert "/cancel" not in page
+            assert page == own_page
+            assert response.headers["location"] == fresh.headers["location"]
+            assert response.headers["location"] == own.headers["location"]
+    messages = inbox.wait_for(4)
+    assert [m["To"] for m in messages].count("ann@example.com") == 3  # her link, to her only
+    assert not inbox.to("mal2@example.net")
+    repeat = inbox.to("ann@example.com")[-1]
+    assert "did not ask to book again" in body_text(repeat)
+    engine = make_engine(settings.database_url)
+    people = sorted(b.email for b in bookings.occurrence_bookings(engine, event_id, first))
+    assert people == ["ann@example.com", "mal@example.net"]  # Ann's booking is untouched
 
 
 def test_booking_email_cancel_and_waiting_list(tmp_path: Path, smtp: tuple[str, Inbox]) -> None:
@@ -79,13 +126,21 @@ def test_booking_email_cancel_and_waiting_list(tmp_path: Path, smtp: tuple[str, 
             **{"access-needs": "Captions please"},
         )
         assert response.status_code == 303
-        assert "You have a place" in client.get(response.headers["location"]).text
-        again = book(client, key, name="Ann Example", email="ANN@example.com")
-        # No double booking: the same booking (id) comes back.
-        assert again.headers["location"].split(".")[0] == response.headers["location"].split(".")[0]
-
+        assert response.headers["location"] == f"/events/{key}/booked"
+        assert "sent the details to the email you gave" in client.get(f"/events/{key}/booked").text
         [confirmation] = inbox.wait_for(1)
+        again = book(client, key, name="Ann Example", email="ANN@example.com")
+        # No double booking: the same answer, and the one booking's link by email again.
+        assert again.headers["location"] == response.headers["location"]
+        repeat = inbox.wait_for(2)[1]
+        assert repeat["To"] == "ann@example.com" and "already have a place" in body_text(repeat)
+        ids = {
+            read_token(settings, cancel_link(m).rsplit("/", 1)[1]) for m in (repeat, confirmation)
+        }
+        assert len(ids) == 1  # the one booking
+
         assert confirmation["To"] == "ann@example.com"
+        assert "You have a place" in body_text(confirmation)
         assert "room-42" in body_text(confirmation)  # only people who booked get the link
         vevent = ics_attachment(confirmation).walk("VEVENT")[0]
         assert vevent.decoded("DTSTART").date() == first
@@ -95,10 +150,11 @@ def test_booking_email_cancel_and_waiting_list(tmp_path: Path, smtp: tuple[str, 
         full_page = client.get(f"/events/{key}/book")
         assert "Join the waiting list" in full_page.text
         waiting = book(client, key, name="Bea Example", email="bea@example.com")
-        assert "You are on the waiting list" in client.get(waiting.headers["location"]).text
+        assert waiting.headers["location"] == f"/events/{key}/booked"
+        assert "put you on the waiting list" in body_text(inbox.wait_for(3)[2])
         waiting2 = book(client, key, name="Cy Example", phone="07700 900982")
-        assert waiting2.status_code == 303
-        inbox.wait_for(2)
+        assert waiting2.headers["location"] == f"/events/{key}/booked?by=phone"
+        assert "we will phone or text you" in client.get(waiting2.headers["location"]).text
         api = json.loads((settings.site_dir / "api" / "events.json").read_text())
         assert next(e for e in api if e["id"] == key)["places_left"] == 0
         assert "room-42" not in json.dumps(api)
@@ -111,7 +167,7 @@ def test_booking_email_cancel_and_waiting_list(tmp_path: Path, smtp: tuple[str, 
         done = client.post(link + "/cancel", data={"csrftoken": token}, follow_redirects=False)
         assert done.status_code == 303
         assert "Your booking is cancelled" in client.get(link).text
-        offer = inbox.wait_for(3)[2]
+        offer = inbox.wait_for(4)[3]
         assert offer["To"] == "bea@example.com" and "place has come up" in offer["Subject"]
         assert "room-42" in body_text(offer)
         engine = make_engine(settings.database_url)
@@ -158,6 +214,35 @@ def test_twenty_simultaneous_requests_for_five_places(tmp_path: Path) -> None:
     assert next(e for e in api if e["id"] == key)["places_left"] == 0
 
 
+def test_eight_simultaneous_bookings_for_the_last_place_book_one(tmp_path: Path) -> None:
+    """The store itself, without HTTP in between, so the threads really collide: on
+    PostgreSQL (READ COMMITTED) the count and the insert without the event's row lock let
+    6-9 of 8 people into one place."""
+    settings = events_settings(tmp_path)
+    engine = make_engine(settings.database_url)
+    first = london_today() + timedelta(days=3)
+    event = get_event(engine, add_event(settings, capacity=1, start_date=first, repeat="none"))
+    assert event is not None
+    occ = occurrence(event, first)
+    assert occ is not None
+    start = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def one(n: int) -> None:
+        start.wait()
+        outcomes.append(bookings.book(engine, occ, data(f"P{n}", f"p{n}@example.com")).outcome)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["booked"] + ["waiting"] * 7
+    people = bookings.occurrence_bookings(engine, event.id, first)
+    assert [b.status for b in people].count("booked") == 1
+    engine.dispose()
+
+
 def data(name: str, email: str = "", phone: str = "") -> BookingInput:
     return BookingInput(date="", name=name, email=email, phone=phone)
 
@@ -197,8 +282,14 @@ def test_carers_training_allows_three_sessions_a_year_with_staff_override(tmp_pa
         page = client.get(f"/events/{dates[3].id}/book")
         assert "up to 3 training sessions a year" in page.text
         response = book(client, dates[3].id, name="Dee", email="dee@example.com")
-        assert response.status_code == 409
-        assert "You have already booked 3 training sessions this year" in response.text
+        # The same answer as a booking: the limit goes by email to the address on record.
+        assert response.headers["location"] == f"/events/{dates[3].id}/booked"
+        [limit] = [m for m in outbox_messages(settings) if "could not book" in m["Subject"]]
+        assert limit["To"] == "dee@example.com"
+        assert "already have 3 carers training sessions" in body_text(limit)
+        # Dee's phone with someone else's email: nothing reaches that email.
+        book(client, dates[3].id, name="X", email="x@example.net", phone="07700900111")
+        assert not [m for m in outbox_messages(settings) if "x@example.net" in m["To"]]
         add_staff(settings)
         sign_in(client, "staff@example.org")
         path = f"/staff/events/{training}/occurrences/{dates[3].original_date}/book"

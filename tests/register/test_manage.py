@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from pafinder import outbox
 from pafinder.app import SESSION_COOKIE, create_app
@@ -314,14 +314,7 @@ def test_delete_removes_everything_personal_at_once(portal) -> None:
         "gardening",
     )
     with engine_of(settings).connect() as conn:
-        tables = [
-            r[0]
-            for r in conn.execute(
-                text(
-                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-                )
-            )
-        ]
+        tables = inspect(conn).get_table_names()  # every table, on SQLite and PostgreSQL
         dump = "\n".join(
             repr(tuple(r)) for t in tables for r in conn.execute(text(f'SELECT * FROM "{t}"'))
         )

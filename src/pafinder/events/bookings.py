@@ -1,8 +1,14 @@
 """All SQL for bookings, the waiting list, the carers training limit, attendance and reminders.
 
-Capacity is safe under concurrency because the count and the insert happen in ONE transaction,
-and every SQLite transaction here starts with BEGIN IMMEDIATE (pafinder.db): a second booking
-for the same occurrence waits for the first to commit, then counts it.
+Capacity is safe under concurrency because the count and the insert happen in ONE transaction
+that first locks the event's row (``_lock_event``). On SQLite every write transaction already
+starts with BEGIN IMMEDIATE (pafinder.db), so FOR UPDATE is left out and a second booking waits
+for the first to commit; on PostgreSQL (READ COMMITTED) the count alone would not see an
+uncommitted insert, so without the row lock eight simultaneous bookings for one place booked 6-9.
+
+A repeat booking (the same email or phone on the same date) hands back the booking on record
+with outcome "already"; the caller must never show it to whoever asked, only email its link to
+the address on record (see public_routes.book).
 
 Waiting list: when a booked place is freed, the first person waiting (in the order they joined)
 is booked AUTOMATICALLY and emailed (with their own cancel link). We chose auto-booking over an
@@ -51,6 +57,9 @@ class BookingResult:
     outcome: str  # booked | waiting | already | over-limit
     booking: Booking | None = None
     sessions_this_year: int = 0
+    # over-limit only: the email given, when a booking on record has it (so telling it about the
+    # limit tells the person on record, never someone who only typed their phone number).
+    email_on_record: str = ""
 
 
 def _booking(row: Any) -> Booking:
@@ -128,6 +137,24 @@ def carers_training_count(conn: Connection, email: str, phone: str, day: date) -
     return int(conn.execute(query).scalar_one())
 
 
+def _lock_event(conn: Connection, event_id: int) -> None:
+    """Serialise every change to one event's places: a row lock held until the transaction ends
+    (PostgreSQL SELECT ... FOR UPDATE; SQLite's compiler drops the clause, and BEGIN IMMEDIATE
+    has already taken the database's write lock)."""
+    conn.execute(select(events.c.id).where(events.c.id == event_id).with_for_update())
+
+
+def _email_on_record(conn: Connection, email: str) -> bool:
+    if not email:
+        return False
+    found = conn.execute(
+        select(event_bookings.c.id)
+        .where(func.lower(event_bookings.c.email) == email.lower())
+        .limit(1)
+    ).first()
+    return found is not None
+
+
 def booked_count(conn: Connection, event_id: int, day: date) -> int:
     return int(
         conn.execute(
@@ -162,6 +189,7 @@ def book(
     event = occ.event
     key = person_key(data.email, data.phone)
     with engine.begin() as conn:
+        _lock_event(conn, event.id)
         existing = conn.execute(
             select(event_bookings).where(
                 event_bookings.c.event_id == event.id,
@@ -171,13 +199,23 @@ def book(
             )
         ).first()
         if existing is not None:
-            # A double submit, or booking twice: keep the one place they already have.
+            # A double submit, or booking twice: keep the one place they already have. Recorded
+            # so staff can see a repeat request for someone who gave only a phone number.
+            record(
+                conn,
+                actor,
+                "booking.repeat_request",
+                "event",
+                str(event.id),
+                {"booking": existing.id, "date": occ.original_date.isoformat()},
+            )
             return BookingResult("already", _booking(existing))
         sessions = 0
         if is_carers_training(event):
             sessions = carers_training_count(conn, data.email, data.phone, occ.original_date)
             if sessions >= CARERS_TRAINING_LIMIT and not override:
-                return BookingResult("over-limit", sessions_this_year=sessions)
+                on_record = data.email if _email_on_record(conn, data.email) else ""
+                return BookingResult("over-limit", None, sessions, on_record)
         full = (
             event.capacity is not None
             and booked_count(conn, event.id, occ.original_date) >= event.capacity
@@ -230,6 +268,11 @@ def cancel_booking(
         row = conn.execute(select(event_bookings).where(event_bookings.c.id == booking_id)).first()
         if row is None or row.status not in ACTIVE:
             return None, None
+        _lock_event(conn, row.event_id)
+        # Read again under the lock: a simultaneous cancel of the same booking may have won.
+        row = conn.execute(select(event_bookings).where(event_bookings.c.id == booking_id)).one()
+        if row.status not in ACTIVE:
+            return None, None
         conn.execute(
             event_bookings.update()
             .where(event_bookings.c.id == booking_id)
@@ -255,6 +298,7 @@ def fill_places(
 ) -> list[Booking]:
     """Book people from the waiting list while there are places (after capacity grows)."""
     with engine.begin() as conn:
+        _lock_event(conn, event_id)
         return _fill_places(conn, event_id, day, capacity, actor)
 
 

@@ -176,3 +176,53 @@ def send_date_cancelled(settings: Settings, booking: Booking, occ: Occurrence, p
         occ,
         False,
     )
+
+
+def send_repeat_request(settings: Settings, booking: Booking, occ: Occurrence) -> None:
+    """Someone asked to book a date this person is already booked on (or waiting for), with
+    their email or phone. The link goes only to the address on record, never on screen, so
+    typing another person's details can neither show nor cancel their booking."""
+    status = (
+        "You already have a place"
+        if booking.status == "booked"
+        else "You are already on the waiting list"
+    )
+    body = [
+        f"Dear {booking.name},",
+        "",
+        f"We have had a request to book {occ.event.title} on {format_date(occ.starts)} "
+        f"with your details. {status}, so we have not booked it again.",
+        "",
+        *_details(occ, booking),
+        *_cancel_lines(settings, booking),
+        "",
+        "If you did not ask to book again, you do not need to do anything.",
+    ]
+    _send(settings, booking, f"Your booking for {occ.event.title}", body, occ, False)
+
+
+def send_over_limit(
+    settings: Settings, email: str, occ: Occurrence, sessions: int, phone: str
+) -> None:
+    """The carers training limit, told by email to an address that has bookings on record."""
+    body = [
+        "Hello,",
+        "",
+        f"Thank you for wanting to come to {occ.event.title} on {format_date(occ.starts)}. "
+        f"Our records show you already have {sessions} carers training sessions booked this year, "
+        "so we have not booked this one.",
+        "",
+        "Each carer can come to up to 3 training sessions a year. This helps us reach as many "
+        "carers as we can.",
+        "",
+        f"If you need more training, or this is not right, phone us on {phone}. We can book you "
+        "in if it helps you in your caring role.",
+    ]
+    message = build_message(
+        settings,
+        email,
+        f"We could not book {occ.event.title}",
+        "\n".join(body) + "\n",
+        from_name="Events and groups",
+    )
+    outbox.send(settings, message, "event booking email")

@@ -31,6 +31,7 @@ from pafinder.events.views import (
     window,
 )
 from pafinder.web.forms import error_list, form_to_dict
+from pafinder.web.params import parse_id
 from pafinder.web.render import render_page
 
 FILTER_FIELDS = ("service", "kind", "area", "format", "from", "to")
@@ -125,9 +126,10 @@ async def _target(request: Request) -> tuple[Event | None, list[Occurrence], Occ
         if occ is None or occ.ends <= now:
             return event, [], None
         return event, [occ], occ
-    if not key.isdigit() or len(key) > 9:
+    event_id = parse_id(key)
+    if event_id is None:
         return None, [], None
-    event = await run_in_threadpool(store.get_event, engine, int(key))
+    event = await run_in_threadpool(store.get_event, engine, event_id)
     if not _published(event):
         return None, [], None
     assert event is not None
@@ -211,23 +213,50 @@ async def book(request: Request) -> Response:
         return _book_form(request, event, dates, chosen, values, counts, errors, 429)
 
     result = await run_in_threadpool(bookings.book, state.engine, occ, data)
+    await run_in_threadpool(_tell, state, result, occ)
+    # Republished every time, so a repeat answers no faster than a first booking.
+    await republish(request)
+    # Every outcome answers the same: whoever typed the details learns nothing about bookings
+    # on record (a repeat must not hand over someone's booking, nor the carers limit reveal
+    # that they have booked training). The link to see or cancel goes by email only.
+    by_phone = "" if data.email else "?by=phone"
+    return RedirectResponse(f"/events/{occ.id}/booked{by_phone}", status_code=303)
+
+
+def _tell(state: Any, result: bookings.BookingResult, occ: Occurrence) -> None:
+    settings = state.settings
     if result.outcome == "over-limit":
-        return render_page(
-            request,
-            "events/limit.html",
-            status_code=409,
-            title="You have already booked 3 training sessions this year",
-            event=event,
-            sessions=result.sessions_this_year,
-            year=bookings.training_year(occ.original_date),
-            back_link=f"/events/{event.id}/",
-        )
+        if result.email_on_record:
+            phone = state.content.site.phone
+            notify.send_over_limit(
+                settings, result.email_on_record, occ, result.sessions_this_year, phone
+            )
+        return
     assert result.booking is not None
-    if result.outcome != "already":
-        await run_in_threadpool(notify.send_confirmation, state.settings, result.booking, occ)
-        await republish(request)
-    token = notify.booking_token(state.settings, result.booking.id)
-    return RedirectResponse(f"/events/bookings/{token}", status_code=303)
+    if result.outcome == "already":
+        # To the address on record (not the one typed); a phone-only booking on record gets
+        # nothing, and staff see the request in the audit log and on the attendance list.
+        notify.send_repeat_request(settings, result.booking, occ)
+        return
+    notify.send_confirmation(settings, result.booking, occ)
+
+
+async def booked(request: Request) -> Response:
+    """The one confirmation every public booking request gets, first or repeat alike."""
+    parsed = parse_occurrence_id(request.path_params["key"])
+    event = None
+    if parsed:
+        event = await run_in_threadpool(store.get_event, request.app.state.engine, parsed[0])
+    if event is None or parsed is None or not _published(event):
+        return not_found(request)
+    return render_page(
+        request,
+        "events/booked.html",
+        title="Booking request received",
+        event=event,
+        occ=occurrence(event, parsed[1]),
+        by_phone=request.query_params.get("by") == "phone",
+    )
 
 
 async def _booking_from_token(
@@ -300,4 +329,5 @@ routes = [
     Route("/events/bookings/{token}", booking_page),
     Route("/events/bookings/{token}/cancel", cancel, methods=["GET", "POST"]),
     Route("/events/{key}/book", book, methods=["GET", "POST"]),
+    Route("/events/{key}/booked", booked),
 ]

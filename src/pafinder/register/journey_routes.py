@@ -32,6 +32,8 @@ SESSION_DRAFT = "pa_draft"
 HONEYPOT = "website"
 MIN_FILL_SECONDS = 5.0
 REGISTER_RATE = "3/hour"
+# Per connection: generous, as a library or college may share one address.
+REGISTER_RATE_ADDRESS = "10/hour"
 RESEND_RATE = "3/hour"
 MAX_RAW = 5000  # longest answer kept in a draft (the longest allowed is 2,000)
 
@@ -187,6 +189,18 @@ async def check_answers(request: Request) -> Response:
             {"send": "Please check your answers and send your registration again"},
             400,
         )
+    client = request.client.host if request.client else "unknown"
+    if not request.app.state.limiter.hit(REGISTER_RATE_ADDRESS, "pa-register-ip", client):
+        return _render_check(
+            request,
+            listing,
+            {
+                "send": "Lots of registrations have been sent from your internet connection in "
+                "the last hour, so yours has not been sent yet. Your answers are saved. Wait an "
+                "hour, then send it again, or phone us"
+            },
+            429,
+        )
     if not request.app.state.limiter.hit(REGISTER_RATE, "pa-register", listing["email"]):
         return _render_check(
             request,
@@ -229,7 +243,13 @@ async def check_your_email(request: Request) -> Response:
     _, data = current
     if not (data.get("_submitted_ref") or data.get("_discarded")):
         return RedirectResponse(f"{BASE}/check-answers", status_code=303)
-    email = data["answers"].get("about-you", {}).get("email", "")
+    email = data.get("answers", {}).get("about-you", {}).get("email", "")
+    if data.get("_submitted_ref"):
+        # A sent draft's answers are wiped (drafts.claim_draft): the listing has the address.
+        listing = await run_in_threadpool(
+            lifecycle_store.get, request.app.state.engine, data["_submitted_ref"]
+        )
+        email = listing["email"] if listing else ""
     return render_page(
         request,
         "register/journey/check_your_email.html",

@@ -347,9 +347,12 @@ def erase(engine: Engine, settings: Settings, ref: str, actor: str = SELF) -> No
         conn.execute(delete(pa_contacts).where(pa_contacts.c.pa_id == listing["id"]))
         conn.execute(delete(pas).where(pas.c.id == listing["id"]))
         conn.execute(delete(form_drafts).where(form_drafts.c.submitted_ref == ref))
-        if not conn.execute(select(pas.c.id).where(pas.c.email == listing["email"])).first():
+        last = not conn.execute(select(pas.c.id).where(pas.c.email == listing["email"])).first()
+        if last:
             outbox.forget(conn, listing["email"])  # no other listing of theirs still needs it
         staff_store.record(conn, actor, "pa.erased", "pa", ref)
+    if last:
+        outbox.forget_files(settings, listing["email"])
     _refresh(engine, settings, listing["id"])
 
 

@@ -4,6 +4,13 @@ validation error without JavaScript, and never sit in a cookie (they may hold pe
 The draft id travels in the signed session cookie (or a signed hidden field); the row holds the
 answers as JSON. ``submitted_ref`` makes a double submit idempotent: the second submission of a
 draft finds the reference the first one committed. Drafts are deleted after DRAFT_TTL.
+
+When a form is sent, ``claim_draft`` wipes the answers in the submission's own transaction: the
+record (referral, listing) now holds them, encrypted where it must be, and a reason or an access
+need must not also sit in clear here for a day. The row itself stays, holding only the draft id
+and the reference, until DRAFT_TTL: that is what makes the second click of a double submit find
+the first one's reference. We kept the row rather than move (draft id -> reference) to a table
+of its own because the row is exactly that once wiped, and it needs no migration.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from sqlalchemy import Column, Connection, DateTime, Engine, String, Table, Text
 from pafinder.db import metadata, utcnow
 
 DRAFT_TTL = timedelta(hours=24)
+SENT = "{}"  # what a sent draft's answers become
 
 form_drafts = Table(
     "form_drafts",
@@ -69,7 +77,8 @@ def save_draft(engine: Engine, draft_id: str, kind: str, data: dict[str, Any]) -
 
 
 def claim_draft(conn: Connection, draft_id: str, ref: str) -> str | None:
-    """Inside the submission's own transaction: mark the draft submitted as ``ref``.
+    """Inside the submission's own transaction: mark the draft submitted as ``ref`` and wipe
+    its answers (so they commit, or roll back, with the record they went into).
 
     Returns the reference an earlier submission already recorded (a double submit), or None when
     this submission is the first and should go ahead.
@@ -82,7 +91,7 @@ def claim_draft(conn: Connection, draft_id: str, ref: str) -> str | None:
     conn.execute(
         form_drafts.update()
         .where(form_drafts.c.id == draft_id)
-        .values(submitted_ref=ref, updated_at=utcnow())
+        .values(submitted_ref=ref, data=SENT, updated_at=utcnow())
     )
     return None
 
