@@ -90,7 +90,9 @@ def test_acknowledged_referrals_survive_sigkill(tmp_path: Path) -> None:
         "PAFINDER_SECRET_KEY": "test-secret-key-for-pafinder-tests-only",
     }
     env.pop("PAFINDER_SMTP_URL", None)
-    confirmations = URLSafeTimedSerializer("test-secret-key-for-pafinder-tests-only", salt="pafinder-referral-confirmation")
+    confirmations = URLSafeTimedSerializer(
+        "test-secret-key-for-pafinder-tests-only", salt="pafinder-referral-confirmation"
+    )
     services = {slug: service(settings, slug) for slug in SLUGS}
     acknowledged: dict[str, str] = {}  # last name (unique per form) -> reference
     replays: list[tuple[str, dict[str, Any], dict[str, str]]] = []
