@@ -7,21 +7,39 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 ASSETS := src/pafinder/web/static/app.css
 SCSS := $(wildcard frontend/*.scss)
+# Everything installed is pinned with hashes in these locks (`make lock` writes them).
+RUN_LOCK := requirements/run.txt
+TEST_LOCK := requirements/test.txt
+PIP := pip==26.3
+PIP_TOOLS := pip-tools==7.6.2
+LOCK_TOOLS := $(VENV)/.lock-tools
+PYTEST := $(PY) -m pytest -n 2 --dist loadgroup -q
+# pytest's exit code 5 means it collected nothing: say so, and fail (make stops on any non-zero).
+NO_TESTS = || { code=$$?; [ $$code -ne 5 ] || echo "pytest ran no tests: that is a failure"; exit $$code; }
 
-.PHONY: help run test lint bench assets install install-test chromium build clean golden
+.PHONY: help run test test-sqlite test-postgres lint bench assets install install-test chromium \
+	system-packages build clean golden lock
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): $(RUN_LOCK) pyproject.toml
+	@python3 scripts/lock.py --check
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet $(PIP)
+	$(PY) -m pip install --quiet --require-hashes -r $(RUN_LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(TEST_STAMP): $(STAMP) pyproject.toml
-	$(PY) -m pip install --quiet -e '.[test]'
+$(TEST_STAMP): $(STAMP) $(TEST_LOCK)
+	$(PY) -m pip install --quiet --require-hashes -r $(TEST_LOCK)
+	$(PY) scripts/lock.py --remove-unlocked $(TEST_LOCK)
 	touch $@
+
+lock: ## pin every dependency with hashes (requirements/*.txt) after editing pyproject.toml
+	test -x $(LOCK_TOOLS)/bin/python || python3 -m venv $(LOCK_TOOLS)
+	$(LOCK_TOOLS)/bin/python -m pip install --quiet $(PIP_TOOLS)
+	$(LOCK_TOOLS)/bin/python scripts/lock.py
 
 node_modules/.package-lock.json: package.json
 	npm install --no-audit --no-fund --loglevel=error
@@ -40,18 +58,34 @@ build: install ## build site/ and the pages search index from content/
 run: install ## install, migrate, seed the demo if empty, build and serve on http://127.0.0.1:8000
 	$(PAFINDER) demo --host 127.0.0.1 --port 8000
 
-chromium: ## install Debian's Chromium for the browser tests when missing
-	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+system-packages: ## install Debian's Chromium, PostgreSQL and Redis for the tests when missing
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then apt-get update && apt-get install -y $$missing; fi
 
-install-test: $(TEST_STAMP) $(ASSETS) chromium
+chromium: system-packages
 
-test: install-test ## install test dependencies (Chromium included) and run the whole suite
-	$(PY) -m pytest -n 2 --dist loadgroup -q
+install-test: $(TEST_STAMP) $(ASSETS) system-packages
+
+test: install-test ## the whole suite on SQLite, then again on a throwaway PostgreSQL cluster
+	@status=0; \
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	$(MAKE) --no-print-directory test-postgres || status=1; \
+	exit $$status
+
+test-sqlite: install-test ## the whole suite on SQLite files
+	$(PYTEST) $(NO_TESTS)
+
+test-postgres: install-test ## the whole suite on PostgreSQL (a cluster started and stopped for it)
+	$(PY) scripts/pg_cluster.py -- $(PYTEST) $(NO_TESTS)
 
 lint: install-test ## ruff and mypy
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/ruff format --check src tests benchmarks scripts
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy scripts
 
 bench: install-test ## benchmarks (see docs/benchmarks.md)
 	$(PY) -m benchmarks

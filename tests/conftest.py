@@ -23,6 +23,7 @@ from pafinder.db import make_engine, migrate
 from pafinder.features import all_publishers
 from pafinder.search import rebuild_pages_index
 from pafinder.settings import Settings
+from tests import databases
 from tests.house_rules import check_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,10 +38,29 @@ def make_settings(base: Path, content_dir: Path = FIXTURE_CONTENT, **env: str) -
         "PAFINDER_CONTENT_DIR": str(content_dir),
         "PAFINDER_SITE_DIR": str(base / "site"),
         "PAFINDER_INDEX_DIR": str(base / "search_index"),
-        "PAFINDER_SECRET_KEY": "test-secret-key",
+        "PAFINDER_SECRET_KEY": "test-secret-key-for-pafinder-tests-only",
     }
+    # The PostgreSQL run (PAFINDER_TEST_DATABASE): a fresh database per portal, unless the test
+    # chose its own URL.
+    if "database_url" not in {k.lower() for k in env} and (url := databases.database_for(base)):
+        values["PAFINDER_DATABASE_URL"] = url
     values.update({f"PAFINDER_{k.upper()}": v for k, v in env.items()})
     return Settings.from_env(values)
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """Drop the PostgreSQL databases this test made (session fixtures' ones are made before
+    this runs, so they last until the session ends)."""
+    before = databases.created()
+    yield
+    databases.drop_since(before)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _drop_session_databases() -> Iterator[None]:
+    yield
+    databases.drop_all()
 
 
 def prepare(settings: Settings) -> None:

@@ -8,6 +8,9 @@ The same code runs on PostgreSQL by setting PAFINDER_DATABASE_URL.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,11 +38,30 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
+def private_dir(path: Path) -> None:
+    """A folder of personal data (the data dir, the dev outbox) is made owner-only (0700). One
+    that exists is left as it is: it may be a shared parent such as /tmp, not ours to change."""
+    if not path.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            path.mkdir(mode=0o700)
+            path.chmod(0o700)  # mkdir's mode is narrowed by the umask, never widened
+
+
+def private_file(path: Path) -> None:
+    """Create the SQLite file owner-only (0600) before SQLite opens it: SQLite gives its -wal
+    and -shm files the database file's permissions, so they are private too."""
+    private_dir(path.parent)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    with contextlib.suppress(PermissionError):
+        path.chmod(0o600)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(path))
         # NullPool: a file-backed SQLite connection is cheap, and one per unit of work avoids
         # sharing a connection across uvicorn's threads.
         engine = create_engine(
@@ -47,7 +69,36 @@ def make_engine(url: str) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    url = _with_driver(url)
+    # One pooled engine per URL for the life of the process: callers ask for an engine per unit
+    # of work, and an engine per call would leave its pool's connections open until garbage
+    # collection. dispose_engine (app shutdown, a test dropping its database) closes them.
+    with _engines_lock:
+        cached = _engines.get(url)
+        if cached is None:
+            cached = _engines[url] = create_engine(url, pool_pre_ping=True)
+        return cached
+
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def _with_driver(url: str) -> str:
+    """A bare postgresql:// URL means psycopg 3, the driver the package installs (SQLAlchemy's
+    default for it, psycopg2, is not installed)."""
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def dispose_engine(url: str) -> None:
+    """Close every pooled connection to ``url`` (a no-op for SQLite, which pools nothing)."""
+    url = _with_driver(url)
+    with _engines_lock:
+        engine = _engines.pop(url, None)
+    if engine is not None:
+        engine.dispose()
 
 
 def _configure_sqlite(engine: Engine) -> None:

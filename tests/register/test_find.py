@@ -150,10 +150,11 @@ def test_profile_flags_old_certificate_and_expired_training(
         conn.execute(
             text(
                 "UPDATE pas SET dbs = 'enhanced', dbs_certificate_date = :d, "
-                "dbs_update_service = 0, qualifications = :q WHERE email = :e"
+                "dbs_update_service = :u, qualifications = :q WHERE email = :e"
             ),
             {
                 "d": old,
+                "u": False,  # a bound boolean: PostgreSQL will not take 0 for one
                 "e": row["email"],
                 "q": '[{"slug": "food-hygiene", "date": "2020-01-10", "expires": "2023-01-10"}]',
             },

@@ -81,7 +81,11 @@ def test_refresh_removes_and_restores_a_listing_at_once(portal: Settings) -> Non
     with PageClient(create_app(portal), base_url="http://127.0.0.1") as client:
         assert all(visible(client).values())
         for change, undo in [
-            ("UPDATE pas SET paused = 1 WHERE id = :i", "UPDATE pas SET paused = 0 WHERE id = :i"),
+            # TRUE/FALSE: PostgreSQL takes no 1/0 for a boolean (SQLite has both since 3.23).
+            (
+                "UPDATE pas SET paused = TRUE WHERE id = :i",
+                "UPDATE pas SET paused = FALSE WHERE id = :i",
+            ),
             (
                 "UPDATE pas SET status = 'withdrawn' WHERE id = :i",
                 "UPDATE pas SET status = 'published' WHERE id = :i",
