@@ -25,6 +25,7 @@ from pafinder.web.body_limit import BodyLimitMiddleware
 from pafinder.web.core_routes import routes as core_routes
 from pafinder.web.csrf import CSRFMiddleware
 from pafinder.web.ratelimit import RateLimiter
+from pafinder.web.nul_bytes import RefuseNulMiddleware
 from pafinder.web.request_errors import REQUEST_ERRORS
 from pafinder.web.security import SecurityHeadersMiddleware, content_security_policy
 from pafinder.web.sessions import Limits, SessionMiddleware
@@ -69,6 +70,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
             # Before anything reads a body (or a session): too big is 413, compressed is 415.
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, pages=request_pages),
+            # A NUL in a path or query would reach PostgreSQL, which refuses it: 404 or 400.
+            Middleware(RefuseNulMiddleware, pages=request_pages),
             # Outside CSRF, so scope["session"] (and its csrf_bind) exists when CSRF runs.
             Middleware(
                 SessionMiddleware,

@@ -31,6 +31,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pafinder.web.nul_bytes import has_nul
 from pafinder.web.request_errors import send_error
 from pafinder.web.security import (
     CSRF_COOKIE,
@@ -216,7 +217,7 @@ def _parse_form(body: bytes) -> list[tuple[str, str]] | None:
     """The form's fields in order, or None if it is not UTF-8 (raw or percent-encoded) or has
     more than MAX_FIELDS fields."""
     try:
-        return parse_qsl(
+        fields = parse_qsl(
             body.decode("utf-8"),
             keep_blank_values=True,
             encoding="utf-8",
@@ -225,6 +226,10 @@ def _parse_form(body: bytes) -> list[tuple[str, str]] | None:
         )
     except ValueError:  # UnicodeDecodeError is a ValueError too
         return None
+    # A NUL has no use in any answer and PostgreSQL refuses it in text (see web/nul_bytes.py).
+    if any(has_nul(key) or has_nul(value) for key, value in fields):
+        return None
+    return fields
 
 
 async def _read_body(receive: Receive) -> bytes | None:

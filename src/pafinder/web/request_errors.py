@@ -16,6 +16,11 @@ REQUEST_ERRORS: dict[int, tuple[str, ...]] = {
         "Something in the form could not be read, so nothing was saved.",
         "Go back, check your answers and send the form again.",
     ),
+    404: (
+        "Page not found",
+        "If you typed the web address, check it is correct.",
+        "If you pasted the web address, check you copied the entire address.",
+    ),
     413: (
         "Your form is too big to send",
         "Nothing was saved.",
