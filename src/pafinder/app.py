@@ -24,8 +24,8 @@ from pafinder.staff.routes import routes as staff_routes
 from pafinder.web.body_limit import BodyLimitMiddleware
 from pafinder.web.core_routes import routes as core_routes
 from pafinder.web.csrf import CSRFMiddleware
-from pafinder.web.ratelimit import RateLimiter
 from pafinder.web.nul_bytes import RefuseNulMiddleware
+from pafinder.web.ratelimit import RateLimiter
 from pafinder.web.request_errors import REQUEST_ERRORS
 from pafinder.web.security import SecurityHeadersMiddleware, content_security_policy
 from pafinder.web.sessions import Limits, SessionMiddleware
