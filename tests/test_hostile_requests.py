@@ -45,6 +45,7 @@ ODD = [
     "1-00000101",
     "%C3%A9",
     "%00",
+    "a\x00b",  # PostgreSQL refuses NUL in text: it must never reach the database
     "x" * 300,
 ]
 ODD_DATES = ["0000-01-01", "9999-12-31", "10000-01-01", "2026-02-30", "²", "-1", "99999999"]

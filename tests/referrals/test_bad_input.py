@@ -98,7 +98,7 @@ def message_next_to_field(html: str, field: str) -> str:
         ({"interests": ["groups", "hacking"]}, "interests", "Tick only the answers shown"),
         ({"access_needs": "z" * 501}, "access_needs", "Answer must be 500 characters or fewer"),
         ({"eq_gender": "robot"}, "eq_gender", "Select an answer from the list"),
-        ({"first_name": "Ada\x00"}, "first_name", "must not contain special control characters"),
+        ({"first_name": "Ada\x07"}, "first_name", "must not contain special control characters"),
     ],
 )
 def test_bad_answers_get_a_message_and_keep_what_was_typed(

@@ -10,6 +10,7 @@ import asyncio
 import gzip
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -205,7 +206,10 @@ def test_content_length_over_the_limit_is_refused_before_reading(settings: Setti
         "http_version": "1.1",
         "asgi": {"version": "3.0"},
     }
-    asyncio.run(app.build_middleware_stack()(scope, receive, send))
+    # In a thread of its own: in a worker that has run a browser test, Playwright's sync API
+    # keeps an event loop running in this thread, and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, app.build_middleware_stack()(scope, receive, send)).result()
     assert sent[0]["status"] == 413
 
 

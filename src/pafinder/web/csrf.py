@@ -226,7 +226,8 @@ def _parse_form(body: bytes) -> list[tuple[str, str]] | None:
         )
     except ValueError:  # UnicodeDecodeError is a ValueError too
         return None
-    # A NUL has no use in any answer and PostgreSQL refuses it in text (see web/nul_bytes.py).
+    # No one can type a NUL into a browser's form (browsers drop it), it is an HTML parse error
+    # when a form is shown again, and PostgreSQL refuses it in text: only a script sends one.
     if any(has_nul(key) or has_nul(value) for key, value in fields):
         return None
     return fields
