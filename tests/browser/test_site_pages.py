@@ -53,9 +53,26 @@ def built_pages(settings: Settings) -> list[str]:
     return paths
 
 
-def test_every_page_is_accessible_at_both_widths(server: LiveServer, browser: Browser) -> None:
-    pages = built_pages(server.settings) + EXTRA_PAGES + dynamic_pages(server.settings)
+# The pages are shared out over this many tests (every SHARES-th page each), so no one test runs
+# long enough to meet pytest-timeout on a loaded machine, and xdist can run shares side by side.
+SHARES = 6
+
+
+def test_the_sweep_covers_every_page(server: LiveServer) -> None:
+    pages = all_pages(server.settings)
     assert len(pages) >= 50, "the sample site should have every page of the content"
+    assert sorted(p for share in range(SHARES) for p in pages[share::SHARES]) == sorted(pages)
+
+
+def all_pages(settings: Settings) -> list[str]:
+    return built_pages(settings) + EXTRA_PAGES + dynamic_pages(settings)
+
+
+@pytest.mark.parametrize("share", range(SHARES))
+def test_every_page_is_accessible_at_both_widths(
+    server: LiveServer, browser: Browser, share: int
+) -> None:
+    pages = all_pages(server.settings)[share::SHARES]
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors: list[str] = []
