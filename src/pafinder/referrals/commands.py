@@ -5,7 +5,11 @@ ref, service, status, received_at (ISO 8601 UTC, ending Z), respond_by (YYYY-MM-
 referrer_type, urgency, first_name, last_name, date_of_birth, email, phone, postcode, address,
 preferred_contact, reason, consent (yes|override), consent_override_reason,
 safeguarding_override (yes|no), referrer_name, referrer_role, referrer_organisation,
-referrer_email, referrer_phone, referrer_relationship, flags (;-separated), answers (JSON).
+referrer_email, referrer_phone, referrer_relationship, flags (;-separated), answers (JSON),
+then the case work (issue 9; `status` was already there): priority (urgent|high|normal),
+assigned_to (the assignee's email), first_contact_at (ISO 8601 UTC, ending Z), first_contact_on_time
+(yes|no, empty before first contact: on or before respond_by, in Europe/London), refusal_reason,
+delay_reason (the reason given the last time it was refused or put on the waiting list).
 """
 
 from __future__ import annotations
@@ -13,15 +17,17 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import click
 
 from pafinder.db import make_engine
 from pafinder.db import migrate as run_migrations
-from pafinder.referrals import store
+from pafinder.referrals import casework, store
 from pafinder.settings import Settings
 from pafinder.staff import store as staff_store
+from pafinder.workdays import london_date
 
 COLUMNS = (
     "ref",
@@ -51,7 +57,15 @@ COLUMNS = (
     "referrer_relationship",
     "flags",
     "answers",
+    "priority",
+    "assigned_to",
+    "first_contact_at",
+    "first_contact_on_time",
+    "refusal_reason",
+    "delay_reason",
 )
+# Columns worked out in row_of rather than read straight off the record.
+DERIVED = ("flags", "answers", "assigned_to", "first_contact_at", "first_contact_on_time")
 # A cell starting with one of these is run as a formula by spreadsheet programs; a leading
 # apostrophe keeps it text. Phone numbers such as +44 7700 900982 are left alone.
 FORMULA_START = ("=", "@", "\t", "\r")
@@ -65,15 +79,27 @@ def _cell(value: str) -> str:
     return value
 
 
-def row_of(r: store.Referral) -> dict[str, str]:
+def _on_time(r: store.Referral) -> str:
+    if r.first_contact_at is None:
+        return ""
+    return "yes" if london_date(r.first_contact_at) <= r.respond_by else "no"
+
+
+def row_of(r: store.Referral, emails: Mapping[int, str] | None = None) -> dict[str, str]:
+    """One CSV row; ``emails`` ({staff id: email}) names the assignee."""
+    assignee = "" if r.assigned_to is None else (emails or {}).get(r.assigned_to, "")
+    first_contact = r.first_contact_at.isoformat() + "Z" if r.first_contact_at else ""
     values: dict[str, Any] = {
-        **{c: getattr(r, c) for c in COLUMNS if c not in ("flags", "answers")},
+        **{c: getattr(r, c) for c in COLUMNS if c not in DERIVED},
         "received_at": r.received_at.isoformat() + "Z",
         "respond_by": r.respond_by.isoformat(),
         "date_of_birth": r.date_of_birth.isoformat(),
         "safeguarding_override": "yes" if r.safeguarding_override else "no",
         "flags": ";".join(r.flags),
         "answers": json.dumps(r.answers, ensure_ascii=False, sort_keys=True),
+        "assigned_to": assignee,
+        "first_contact_at": first_contact,
+        "first_contact_on_time": _on_time(r),
     }
     return {k: _cell(str(v)) for k, v in values.items()}
 
@@ -92,10 +118,11 @@ def export_referrals(service: str | None, fmt: str) -> None:
     engine = make_engine(settings.database_url)
     run_migrations(engine)
     rows = store.list_referrals(engine, service)
+    emails = casework.staff_emails(engine)
     writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for referral in rows:
-        writer.writerow(row_of(referral))
+        writer.writerow(row_of(referral, emails))
     sys.stdout.flush()
     # Personal data left the system: record who asked (no personal data in the detail).
     with engine.begin() as conn:

@@ -2,6 +2,6 @@
 
 from starlette.routing import BaseRoute
 
-from pafinder.referrals import form_routes, staff_routes
+from pafinder.referrals import casework_routes, form_routes, staff_routes
 
-routes: list[BaseRoute] = [*form_routes.routes, *staff_routes.routes]
+routes: list[BaseRoute] = [*form_routes.routes, *staff_routes.routes, *casework_routes.routes]

@@ -1,5 +1,5 @@
-"""The staff view of referrals: a queue with its clocks, and one record. Full triage (statuses,
-notes, refusals) is a later issue; every view of a record is written to the audit log."""
+"""The staff view of referrals: a queue with its clocks, and one record with its case-work forms
+and timeline (the forms post to casework_routes). Every view of a record is audited."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from pafinder.db import utcnow
-from pafinder.referrals import store
+from pafinder.referrals import casework, labels, store
 from pafinder.referrals.models import CONTACT_METHODS, ROUTE_LABELS, referral_config
 from pafinder.staff import store as staff_store
 from pafinder.staff.auth import actor, staff_required
+from pafinder.web.forms import error_list
 from pafinder.web.render import render_page
 from pafinder.workdays import london_date
 
@@ -22,6 +23,22 @@ FLAG_LABELS = {
     "outside_age": "Check: outside the age range",
     "safeguarding_override": "Safeguarding: referred without consent",
 }
+
+# The case-work fields in page order, for the error summary.
+CASEWORK_FIELDS = (
+    "status",
+    "refusal_reason",
+    "delay_reason",
+    "signposted_to",
+    "status_note",
+    "note",
+    "assignee",
+    "priority",
+)
+CONFLICT = (
+    "This referral was changed by someone else while you were looking at it. "
+    "Check the latest details, then make your change again"
+)
 
 
 @staff_required()
@@ -50,15 +67,7 @@ def _record_view(engine: object, who: str, ref: str) -> None:
         staff_store.record(conn, who, "referral.viewed", "referral", ref)
 
 
-@staff_required()
-async def detail(request: Request) -> Response:
-    engine = request.app.state.engine
-    ref = request.path_params["ref"]
-    referral = await run_in_threadpool(store.get, engine, ref)
-    if referral is None:
-        return render_page(request, "pages/404.html", status_code=404, title="Page not found")
-    # Confidential records: every opening is auditable (who, when, which reference).
-    await run_in_threadpool(_record_view, engine, actor(request), ref)
+def _answers(request: Request, referral: store.Referral) -> list[tuple[str, str]]:
     service = request.app.state.content.service(referral.service)
     config = referral_config(service) if service else None
     questions = {q.id: q for q in config.questions} if config else {}
@@ -72,22 +81,64 @@ async def detail(request: Request) -> Response:
         else:
             shown = str(value)
         answers.append((q.label if q else key, shown or "Not answered"))
+    return answers
+
+
+async def show_record(
+    request: Request,
+    referral: store.Referral,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    conflict: bool = False,
+) -> Response:
+    """The record page, also re-shown by the case-work forms with their errors (see
+    casework_routes). Confidential records: every showing is auditable (who, when, which)."""
+    engine = request.app.state.engine
+    await run_in_threadpool(_record_view, engine, actor(request), referral.ref)
+    service = request.app.state.content.service(referral.service)
+    entries = await run_in_threadpool(casework.timeline, engine, referral.ref)
+    emails = await run_in_threadpool(casework.staff_emails, engine)
+    active = await run_in_threadpool(casework.staff_emails, engine, True)
+    errors = errors or {}
+    summary = error_list(errors, CASEWORK_FIELDS)
+    if conflict:
+        summary.insert(0, {"text": CONFLICT, "href": "#case-work"})
+        errors = {**errors, "version": CONFLICT}  # the page title starts "Error:"
     return render_page(
         request,
         "referrals/staff_detail.html",
+        status_code=status_code,
         title=f"Referral {referral.ref}",
         referral=referral,
         service_name=service.name if service else referral.service,
-        answers=answers,
+        answers=_answers(request, referral),
         route_labels=ROUTE_LABELS,
         contact_methods=CONTACT_METHODS,
         flag_labels=FLAG_LABELS,
         overdue=referral.overdue(london_date(utcnow())),
+        timeline=entries,
+        staff_emails={str(k): v for k, v in emails.items()},
+        assignable=list(active.values()),
+        errors=errors,
+        error_list=summary,
+        values=values or {},
+        labels=labels,
         breadcrumbs=[
             {"text": "Staff area", "href": "/staff/"},
             {"text": "Referrals", "href": "/staff/referrals"},
         ],
     )
+
+
+@staff_required()
+async def detail(request: Request) -> Response:
+    engine = request.app.state.engine
+    ref = request.path_params["ref"]
+    referral = await run_in_threadpool(store.get, engine, ref)
+    if referral is None:
+        return render_page(request, "pages/404.html", status_code=404, title="Page not found")
+    return await show_record(request, referral)
 
 
 routes = [

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Engine,
+    ForeignKey,
     Integer,
     String,
     Table,
@@ -70,6 +71,14 @@ referrals = Table(
     Column("referrer_relationship", String(200), nullable=False, server_default=""),
     Column("answers", Text, nullable=False, server_default="{}"),
     Column("flags", Text, nullable=False, server_default="[]"),
+    # Case work (migration 0008; the SQL that changes these is in casework.py).
+    Column("priority", String(10), nullable=False, server_default="normal"),
+    Column("assigned_to", Integer, ForeignKey("staff.id"), nullable=True, index=True),
+    Column("first_contact_at", DateTime, nullable=True),
+    Column("refusal_reason", String(40), nullable=False, server_default=""),
+    Column("delay_reason", String(40), nullable=False, server_default=""),
+    Column("signposted_to", String(500), nullable=False, server_default=""),
+    Column("version", Integer, nullable=False, server_default="1"),
 )
 
 referral_equality = Table(
@@ -121,6 +130,13 @@ class Referral:
     referrer_relationship: str
     answers: dict[str, Any]
     flags: list[str]
+    priority: str = "normal"
+    assigned_to: int | None = None
+    first_contact_at: datetime | None = None
+    refusal_reason: str = ""
+    delay_reason: str = ""
+    signposted_to: str = ""
+    version: int = 1
 
     def overdue(self, today: date) -> bool:
         return self.status == "received" and self.respond_by < today
