@@ -11,16 +11,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from pafinder.db import make_engine, utcnow
-from pafinder.referrals import store
-from pafinder.referrals.journey import new_form_key
-from pafinder.referrals.models import referral_config
-from pafinder.referrals.validation import validate
+from pafinder.db import utcnow
 from pafinder.settings import Settings
 from pafinder.workdays import london_date
 from tests.browser.conftest import LiveServer, assert_accessible, click_and_wait
 from tests.conftest import REAL_CONTENT, STAFF_PASSWORD, add_staff, make_settings, prepare
-from tests.referrals.helpers import answers_for, service
+from tests.referrals.helpers import make_referral
 
 pytestmark = pytest.mark.browser
 
@@ -35,20 +31,7 @@ def live(tmp_path: Path) -> Iterator[tuple[LiveServer, Settings]]:
 
 
 def _referral(settings: Settings) -> str:
-    svc = service(settings, "carers")
-    config = referral_config(svc)
-    assert config is not None
-    sub, errors = validate(answers_for(svc), svc, config, utcnow().date())
-    assert sub is not None, errors
-    ref, _ = store.create(
-        make_engine(settings.database_url),
-        "carers",
-        sub,
-        new_form_key(),
-        utcnow(),
-        london_date(utcnow()) + timedelta(days=5),
-    )
-    return ref
+    return make_referral(settings, london_date(utcnow()) + timedelta(days=5))
 
 
 def _sign_in(page: Page, url: str) -> None:

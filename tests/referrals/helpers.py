@@ -4,13 +4,18 @@ YAML, and a fresh portal on the real content (migrated; the static site is not n
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from pafinder.content import Service, load_content
-from pafinder.db import make_engine, migrate
+from pafinder.db import make_engine, migrate, utcnow
+from pafinder.referrals import store
+from pafinder.referrals.journey import new_form_key
 from pafinder.referrals.models import referral_config
+from pafinder.referrals.validation import validate
 from pafinder.settings import Settings
+from pafinder.workdays import london_date
 from tests.conftest import REAL_CONTENT, PageClient, make_settings
 
 REF = re.compile(r'<strong id="reference">([A-Z0-9-]+)</strong>')
@@ -89,3 +94,22 @@ def errors_of(html: str) -> list[str]:
 def error_links(html: str) -> list[str]:
     summary = re.search(r'govuk-error-summary__list">(.*?)</ul>', html, re.S)
     return re.findall(r'<a href="#([^"]+)">', summary.group(1)) if summary else []
+
+
+def make_referral(settings: Settings, respond_by: date | None = None, **overrides: Any) -> str:
+    """A valid carers referral stored straight through the store (as the form would), due in
+    ten days unless ``respond_by`` says otherwise; its reference."""
+    svc = service(settings, "carers")
+    config = referral_config(svc)
+    assert config is not None
+    sub, errors = validate(answers_for(svc, **overrides), svc, config, utcnow().date())
+    assert sub is not None, errors
+    ref, _ = store.create(
+        make_engine(settings.database_url),
+        "carers",
+        sub,
+        new_form_key(),
+        utcnow(),
+        respond_by or london_date(utcnow()) + timedelta(days=10),
+    )
+    return ref

@@ -16,15 +16,12 @@ from sqlalchemy import select
 from pafinder.db import make_engine, utcnow
 from pafinder.referrals import store
 from pafinder.referrals.casework import referral_changes
-from pafinder.referrals.journey import new_form_key
 from pafinder.referrals.labels import NEXT_STATUSES, STATUS_LABELS
-from pafinder.referrals.models import referral_config
-from pafinder.referrals.validation import validate
 from pafinder.settings import Settings
 from pafinder.staff import store as staff_store
 from pafinder.workdays import london_date
 from tests.conftest import PageClient, add_staff, sign_in
-from tests.referrals.helpers import answers_for, errors_of, hidden, service
+from tests.referrals.helpers import errors_of, hidden, make_referral
 from tests.referrals.test_staff_and_export import _export
 
 # What each status needs besides itself (CONTRACT: the reasons it requires).
@@ -36,20 +33,7 @@ NEEDS: dict[str, dict[str, str]] = {
 
 
 def _referral(settings: Settings, respond_by: date | None = None, **overrides: Any) -> str:
-    svc = service(settings, "carers")
-    config = referral_config(svc)
-    assert config is not None
-    sub, errors = validate(answers_for(svc, **overrides), svc, config, utcnow().date())
-    assert sub is not None, errors
-    ref, _ = store.create(
-        make_engine(settings.database_url),
-        "carers",
-        sub,
-        new_form_key(),
-        utcnow(),
-        respond_by or london_date(utcnow()) + timedelta(days=10),
-    )
-    return ref
+    return make_referral(settings, respond_by, **overrides)
 
 
 def _changes(settings: Settings, ref: str) -> list[Any]:
