@@ -37,6 +37,7 @@ from sqlalchemy import (
     Text,
     and_,
     delete,
+    not_,
     or_,
     select,
     update,
@@ -164,20 +165,6 @@ def _expired_clause(limits: Limits, now: datetime) -> Any:
     )
 
 
-def _expired(row: Any, limits: Limits, now: datetime) -> bool:
-    if row.revoked_at is not None:
-        return True
-    if row.kind == ANONYMOUS:
-        return bool(row.last_seen_at < now - ANONYMOUS_IDLE)
-    if row.kind == STAFF:
-        return bool(
-            row.last_seen_at < now - limits.staff_idle or row.created_at < now - limits.staff_max
-        )
-    if row.kind == PA:
-        return bool(row.created_at < now - PA_MAX)
-    return True
-
-
 def purge(engine: Engine, limits: Limits, now: datetime | None = None) -> int:
     """Delete revoked and expired sessions (run daily by ``pafinder purge-drafts``)."""
     with engine.begin() as conn:
@@ -194,8 +181,12 @@ def load(engine: Engine, value: str | None, limits: Limits) -> Record | None:
     if not value or len(value) > MAX_COOKIE_LENGTH:
         return None
     with engine.connect() as conn:
-        row = conn.execute(select(web_sessions).where(web_sessions.c.id == _hash(value))).first()
-    if row is None or _expired(row, limits, utcnow()):
+        # One rule for what has ended, in SQL, shared with purge().
+        live = not_(_expired_clause(limits, utcnow()))
+        row = conn.execute(
+            select(web_sessions).where(web_sessions.c.id == _hash(value), live)
+        ).first()
+    if row is None:
         return None
     return Record(row.id, row.kind, row.staff_id, row.data, row.created_at, row.last_seen_at)
 
