@@ -122,11 +122,18 @@ def real_client(real_site: Settings) -> Iterator[PageClient]:
         yield c
 
 
-def add_staff(settings: Settings, email: str = "staff@example.org", role: str = "staff") -> str:
+def add_staff(
+    settings: Settings,
+    email: str = "staff@example.org",
+    role: str = "staff",
+    services: tuple[str, ...] = (),
+) -> str:
+    """A staff account (password STAFF_PASSWORD); ``services`` limits what it may see."""
     from pafinder.staff import store
     from pafinder.staff.auth import hash_password
 
-    store.add_staff(make_engine(settings.database_url), email, hash_password(STAFF_PASSWORD), role)
+    engine = make_engine(settings.database_url)
+    store.add_staff(engine, email, hash_password(STAFF_PASSWORD), role, services)
     return email
 
 

@@ -81,6 +81,34 @@ def staff_required(role: str = "staff") -> Callable[[Endpoint], Endpoint]:
     return decorate
 
 
+def refuse_service(request: Request, subject_type: str, subject_id: str) -> Response:
+    """403 for a record of a service the signed-in member does not work on, with an audit row
+    (someone reaching for records outside their work is what an auditor looks for). The page
+    says the same whether or not the record exists."""
+    engine = request.app.state.engine
+    with engine.begin() as conn:
+        store.record(
+            conn,
+            actor(request),
+            "access.refused",
+            subject_type,
+            subject_id,
+            {"path": request.url.path, "method": request.method},
+        )
+    return render_page(
+        request,
+        "pages/error.html",
+        status_code=403,
+        title="You do not have permission to see this page",
+        paragraphs=[
+            "This record belongs to a service you do not work on.",
+            "Ask an administrator if you need access to it.",
+        ],
+        next_href="/staff/",
+        next_text="Go to the staff area",
+    )
+
+
 def actor(request: Request) -> str:
     """Audit-log actor for the signed-in staff member."""
     member: Any = getattr(request.state, "staff", None)

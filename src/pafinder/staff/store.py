@@ -8,7 +8,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Connection, DateTime, Engine, Integer, String, Table, Text, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    select,
+)
 
 from pafinder.db import metadata, utcnow
 from pafinder.web import sessions
@@ -49,6 +60,14 @@ sign_in_throttle = Table(
     Column("blocked_until", DateTime, nullable=True),
 )
 
+# The services a staff account works on; an account with none works on every service.
+staff_services = Table(
+    "staff_services",
+    metadata,
+    Column("staff_id", Integer, ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True),
+    Column("service", String(100), primary_key=True),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,
@@ -69,23 +88,38 @@ class StaffMember:
     role: str
     password_hash: str
     disabled_at: datetime | None = None
+    # Empty: every service (as for every admin).
+    services: frozenset[str] = frozenset()
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
 
     @property
+    def visible_services(self) -> frozenset[str] | None:
+        """The services whose records this member may see; None for all of them."""
+        return None if self.is_admin or not self.services else self.services
+
+    def may_see(self, service: str) -> bool:
+        allowed = self.visible_services
+        return allowed is None or service in allowed
+
+    @property
     def disabled(self) -> bool:
         return self.disabled_at is not None
 
 
-def _member(row: Any) -> StaffMember:
+def _member(conn: Connection, row: Any) -> StaffMember:
+    services = conn.execute(
+        select(staff_services.c.service).where(staff_services.c.staff_id == row.id)
+    ).scalars()
     return StaffMember(
         id=row.id,
         email=row.email,
         role=row.role,
         password_hash=row.password_hash,
         disabled_at=row.disabled_at,
+        services=frozenset(services),
     )
 
 
@@ -93,7 +127,14 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def add_staff(engine: Engine, email: str, password_hash: str, role: str) -> int:
+def add_staff(
+    engine: Engine,
+    email: str,
+    password_hash: str,
+    role: str,
+    services: frozenset[str] | set[str] | tuple[str, ...] = (),
+    actor: str = "system",
+) -> int:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     with engine.begin() as conn:
@@ -106,23 +147,41 @@ def add_staff(engine: Engine, email: str, password_hash: str, role: str) -> int:
             )
         )
         staff_id = int(result.inserted_primary_key[0])  # type: ignore[index]
-        record(conn, "system", "staff.created", "staff", str(staff_id), {"role": role})
+        _write_services(conn, staff_id, services)
+        detail = {"role": role, "services": sorted(services)}
+        record(conn, actor, "staff.created", "staff", str(staff_id), detail)
     return staff_id
+
+
+def _write_services(conn: Connection, staff_id: int, services: Any) -> None:
+    conn.execute(staff_services.delete().where(staff_services.c.staff_id == staff_id))
+    for service in sorted(set(services)):
+        conn.execute(staff_services.insert().values(staff_id=staff_id, service=service))
+
+
+def set_services(
+    engine: Engine, staff_id: int, services: frozenset[str] | set[str], actor: str = "system"
+) -> None:
+    """Replace the services an account works on (empty: every service)."""
+    with engine.begin() as conn:
+        _write_services(conn, staff_id, services)
+        detail = {"services": sorted(services)}
+        record(conn, actor, "staff.services_set", "staff", str(staff_id), detail)
 
 
 def get_by_email(engine: Engine, email: str) -> StaffMember | None:
     with engine.connect() as conn:
         row = conn.execute(select(staff).where(staff.c.email == normalise_email(email))).first()
-    return _member(row) if row else None
+        return _member(conn, row) if row else None
 
 
 def get_by_id(engine: Engine, staff_id: int) -> StaffMember | None:
     with engine.connect() as conn:
         row = conn.execute(select(staff).where(staff.c.id == staff_id)).first()
-    return _member(row) if row else None
+        return _member(conn, row) if row else None
 
 
-def disable(engine: Engine, email: str) -> bool:
+def disable(engine: Engine, email: str, actor: str = "system") -> bool:
     """Disable an account and end its sessions at once; False when there is no such account."""
     with engine.begin() as conn:
         found = select(staff.c.id).where(staff.c.email == normalise_email(email))
@@ -131,8 +190,48 @@ def disable(engine: Engine, email: str) -> bool:
             return False
         conn.execute(staff.update().where(staff.c.id == row.id).values(disabled_at=utcnow()))
         sessions.revoke_staff(conn, row.id)
-        record(conn, "system", "staff.disabled", "staff", str(row.id))
+        record(conn, actor, "staff.disabled", "staff", str(row.id))
     return True
+
+
+def list_staff(engine: Engine) -> list[StaffMember]:
+    """Every account, by email (for `pafinder staff list` and /staff/accounts)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(staff).order_by(staff.c.email)).all()
+        return [_member(conn, row) for row in rows]
+
+
+def is_throttled(engine: Engine, account_key: str, now: datetime | None = None) -> bool:
+    with engine.connect() as conn:
+        return blocked(conn, [account_key], now or utcnow())
+
+
+def unlock(engine: Engine, staff_id: int, account_key: str, actor: str = "system") -> None:
+    """Lift an account's sign-in pause and forget its failures (the address's are kept: they
+    are about whoever was guessing, not about this person)."""
+    with engine.begin() as conn:
+        conn.execute(sign_in_throttle.delete().where(sign_in_throttle.c.key == account_key))
+        record(conn, actor, "staff.unlocked", "staff", str(staff_id))
+
+
+def enable(engine: Engine, staff_id: int, actor: str = "system") -> None:
+    with engine.begin() as conn:
+        conn.execute(staff.update().where(staff.c.id == staff_id).values(disabled_at=None))
+        record(conn, actor, "staff.enabled", "staff", str(staff_id))
+
+
+def reset_password(
+    engine: Engine, staff_id: int, password_hash: str, account_key: str, actor: str = "system"
+) -> None:
+    """A new password ends every session of the account (whoever knew the old one is out) and
+    lifts any sign-in pause."""
+    with engine.begin() as conn:
+        conn.execute(
+            staff.update().where(staff.c.id == staff_id).values(password_hash=password_hash)
+        )
+        sessions.revoke_staff(conn, staff_id)
+        conn.execute(sign_in_throttle.delete().where(sign_in_throttle.c.key == account_key))
+        record(conn, actor, "staff.password_reset", "staff", str(staff_id))
 
 
 def blocked(conn: Connection, keys: list[str], now: datetime) -> bool:

@@ -1,0 +1,23 @@
+"""Checks on referrals as tasks with due dates (issue 9, point 3).
+
+Mirrors pafinder/referrals/checks.py.
+
+Revision ID: 0010
+Revises: 0009
+"""
+
+import sqlalchemy as sa  # noqa: F401 (used once the tables are added)
+from alembic import op  # noqa: F401
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
