@@ -26,8 +26,8 @@ from pafinder.db import migrate as run_migrations
 from pafinder.features import all_features, all_publishers
 from pafinder.search import rebuild_pages_index
 from pafinder.settings import Settings
+from pafinder.staff import commands as staff_commands
 from pafinder.staff import store as staff_store
-from pafinder.staff.auth import hash_password
 
 console = Console(stderr=True)
 
@@ -191,48 +191,7 @@ def send_mail() -> None:
         raise SystemExit(1)
 
 
-staff_group = click.Group("staff", help="Manage staff accounts.")
-
-
-@staff_group.command("add")
-@click.argument("email")
-@click.option("--role", type=click.Choice(staff_store.ROLES), required=True)
-def staff_add(email: str, role: str) -> None:
-    """Create a staff account; the password is read from standard input."""
-    password = (
-        sys.stdin.readline().rstrip("\n")
-        if not sys.stdin.isatty()
-        else click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    )
-    try:
-        password_hash = hash_password(password)
-    except ValueError as exc:
-        console.print(f"[red]{exc}[/red]")
-        sys.exit(1)
-    settings = Settings.from_env()
-    engine = make_engine(settings.database_url)
-    run_migrations(engine)
-    if staff_store.get_by_email(engine, email):
-        console.print(f"[red]A staff account for {email} already exists[/red]")
-        sys.exit(1)
-    staff_store.add_staff(engine, email, password_hash, role)
-    console.print(f"Created {role} account for {email}.")
-
-
-@staff_group.command("disable")
-@click.argument("email")
-def staff_disable(email: str) -> None:
-    """Disable a staff account: it cannot sign in, and its sessions end at once."""
-    settings = Settings.from_env()
-    engine = make_engine(settings.database_url)
-    run_migrations(engine)
-    if not staff_store.disable(engine, email):
-        console.print(f"[red]There is no staff account for {email}[/red]")
-        sys.exit(1)
-    console.print(f"Disabled the staff account for {email} and ended its sessions.")
-
-
-main.add_command(staff_group)
+main.add_command(staff_commands.staff_group)
 for _feature in all_features():
     for _command in _feature.commands:
         main.add_command(_command)

@@ -96,17 +96,23 @@ def error_links(html: str) -> list[str]:
     return re.findall(r'<a href="#([^"]+)">', summary.group(1)) if summary else []
 
 
-def make_referral(settings: Settings, respond_by: date | None = None, **overrides: Any) -> str:
-    """A valid carers referral stored straight through the store (as the form would), due in
-    ten days unless ``respond_by`` says otherwise; its reference."""
-    svc = service(settings, "carers")
+def make_referral(
+    settings: Settings,
+    respond_by: date | None = None,
+    slug: str = "carers",
+    **overrides: Any,
+) -> str:
+    """A valid referral (carers unless ``slug`` says otherwise) stored straight through the
+    store (as the form would), due in ten days unless ``respond_by`` says otherwise; its
+    reference."""
+    svc = service(settings, slug)
     config = referral_config(svc)
     assert config is not None
     sub, errors = validate(answers_for(svc, **overrides), svc, config, utcnow().date())
     assert sub is not None, errors
     ref, _ = store.create(
         make_engine(settings.database_url),
-        "carers",
+        slug,
         sub,
         new_form_key(),
         utcnow(),

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from pafinder.referrals import casework, store
+from pafinder.referrals import access, casework, store
 from pafinder.referrals.casework import NOTE_LIMIT, SIGNPOSTED_LIMIT, Change
 from pafinder.referrals.labels import (
     DELAY_REASONS,
@@ -22,7 +22,6 @@ from pafinder.referrals.labels import (
 )
 from pafinder.referrals.staff_routes import show_record
 from pafinder.staff.auth import staff_required
-from pafinder.web.render import render_page
 
 Values = dict[str, str]
 Errors = dict[str, str]
@@ -131,9 +130,9 @@ FORMS: dict[str, tuple[Check, dict[str, str]]] = {
 async def _handle(request: Request, form_name: str) -> Response:
     engine = request.app.state.engine
     ref = request.path_params["ref"]
-    referral = await run_in_threadpool(store.get, engine, ref)
-    if referral is None:
-        return render_page(request, "pages/404.html", status_code=404, title="Page not found")
+    referral = await access.referral_for(request, ref)
+    if isinstance(referral, Response):
+        return referral
     check, fields = FORMS[form_name]
     form = await request.form()
     values = {key: str(form.get(name, "")).strip() for name, key in fields.items()}
@@ -142,7 +141,7 @@ async def _handle(request: Request, form_name: str) -> Response:
     # and the next send would then overwrite the other person's change unseen.
     if version != referral.version:
         return await show_record(request, referral, 409, values=values, conflict=True)
-    active = await run_in_threadpool(casework.staff_emails, engine, True)
+    active = await run_in_threadpool(access.assignable, engine, referral.service)
     change, errors = check(values, {email: staff_id for staff_id, email in active.items()})
     if change is None:
         return await show_record(request, referral, 400, errors=errors, values=values)

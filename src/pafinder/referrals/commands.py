@@ -18,7 +18,7 @@ import csv
 import json
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -104,6 +104,14 @@ def row_of(r: store.Referral, emails: Mapping[int, str] | None = None) -> dict[s
     return {k: _cell(str(v)) for k, v in values.items()}
 
 
+def write_csv(out: TextIO, rows: list[store.Referral], emails: Mapping[int, str]) -> None:
+    """The export's CSV (header row, CRLF line ends) for the command and the staff download."""
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for referral in rows:
+        writer.writerow(row_of(referral, emails))
+
+
 @click.group("export")
 def export() -> None:
     """Export records as CSV to standard output."""
@@ -118,11 +126,7 @@ def export_referrals(service: str | None, fmt: str) -> None:
     engine = make_engine(settings.database_url)
     run_migrations(engine)
     rows = store.list_referrals(engine, service)
-    emails = casework.staff_emails(engine)
-    writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for referral in rows:
-        writer.writerow(row_of(referral, emails))
+    write_csv(sys.stdout, rows, casework.staff_emails(engine))
     sys.stdout.flush()
     # Personal data left the system: record who asked (no personal data in the detail).
     with engine.begin() as conn:

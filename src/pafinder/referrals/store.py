@@ -288,11 +288,17 @@ def get(engine: Engine, ref: str) -> Referral | None:
 
 
 def list_referrals(
-    engine: Engine, service: str | None = None, limit: int | None = None
+    engine: Engine,
+    service: str | None = None,
+    limit: int | None = None,
+    within: frozenset[str] | None = None,
 ) -> list[Referral]:
+    """Oldest first; ``within``: only these services (a staff reader's, see referrals.access)."""
     query = select(referrals).order_by(referrals.c.received_at, referrals.c.id)
     if service:
         query = query.where(referrals.c.service == service)
+    if within is not None:
+        query = query.where(referrals.c.service.in_(sorted(within)))
     if limit:
         query = query.limit(limit)
     with engine.connect() as conn:

@@ -90,6 +90,7 @@ class StaffMember:
     disabled_at: datetime | None = None
     # Empty: every service (as for every admin).
     services: frozenset[str] = frozenset()
+    last_sign_in_at: datetime | None = None  # naive UTC, as every stored time
 
     @property
     def is_admin(self) -> bool:
@@ -120,6 +121,7 @@ def _member(conn: Connection, row: Any) -> StaffMember:
         password_hash=row.password_hash,
         disabled_at=row.disabled_at,
         services=frozenset(services),
+        last_sign_in_at=row.last_sign_in_at,
     )
 
 
