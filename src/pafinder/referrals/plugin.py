@@ -17,5 +17,10 @@ FEATURE = Feature(
             "Referrals",
             "New referrals for every service, most pressing first, with their respond-by dates.",
         ),
+        (
+            "/staff/exports/referrals.csv",
+            "Download referrals (CSV)",
+            "Every referral of the services you work on, with its case work, as a spreadsheet.",
+        ),
     ],
 )
