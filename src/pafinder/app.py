@@ -20,6 +20,7 @@ from pafinder.content import load_content
 from pafinder.db import make_engine
 from pafinder.features import all_features
 from pafinder.settings import Settings
+from pafinder.staff.accounts_routes import routes as account_routes
 from pafinder.staff.routes import routes as staff_routes
 from pafinder.web.body_limit import BodyLimitMiddleware
 from pafinder.web.core_routes import routes as core_routes
@@ -35,7 +36,7 @@ SESSION_COOKIE = "pafinder_session"  # pafinder.web.sessions.COOKIE
 
 
 def all_routes() -> list[BaseRoute]:
-    routes: list[BaseRoute] = [*core_routes, *staff_routes]
+    routes: list[BaseRoute] = [*core_routes, *staff_routes, *account_routes]
     for feature in all_features():
         routes.extend(feature.routes)
     return routes

@@ -8,6 +8,7 @@ made in the meantime, or the same form sent twice, changes nothing (``Stale``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -94,7 +95,19 @@ def _from_value(row: Any, what: str) -> str:
     return ""
 
 
-def apply(engine: Engine, ref: str, version: int, staff_id: int, change: Change) -> None:
+# Runs inside a status change's transaction with (connection, referral id, new status): the
+# checks that start from that status are scheduled with it (pafinder.referrals.checks.schedule).
+OnStatus = Callable[[Connection, int, str], object]
+
+
+def apply(
+    engine: Engine,
+    ref: str,
+    version: int,
+    staff_id: int,
+    change: Change,
+    on_status: OnStatus | None = None,
+) -> None:
     """Record ``change`` if the referral is still at ``version``; raises Stale otherwise."""
     with engine.begin() as conn:
         row = conn.execute(select(referrals).where(referrals.c.ref == ref)).first()
@@ -129,6 +142,8 @@ def apply(engine: Engine, ref: str, version: int, staff_id: int, change: Change)
             )
         )
         _audit(conn, staff_id, ref, change, from_value)
+        if change.what == "status" and on_status is not None:
+            on_status(conn, row.id, change.to_value)
 
 
 def _audit(conn: Connection, staff_id: int, ref: str, change: Change, from_value: str) -> None:

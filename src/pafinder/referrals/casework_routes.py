@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from pafinder.referrals import access, casework, store
+from pafinder.referrals import access, casework, checks, store
 from pafinder.referrals.casework import NOTE_LIMIT, SIGNPOSTED_LIMIT, Change
 from pafinder.referrals.labels import (
     DELAY_REASONS,
@@ -147,7 +147,9 @@ async def _handle(request: Request, form_name: str) -> Response:
         return await show_record(request, referral, 400, errors=errors, values=values)
     member = request.state.staff
     try:
-        await run_in_threadpool(casework.apply, engine, ref, version, member.id, change)
+        # The service's checks are scheduled in the status change's own transaction.
+        hook = checks.on_status(request.app.state.content.service(referral.service))
+        await run_in_threadpool(casework.apply, engine, ref, version, member.id, change, hook)
     except casework.Stale:
         fresh = await run_in_threadpool(store.get, engine, ref)
         return await show_record(request, fresh or referral, 409, values=values, conflict=True)

@@ -24,7 +24,7 @@ import click
 
 from pafinder.db import make_engine
 from pafinder.db import migrate as run_migrations
-from pafinder.referrals import casework, store
+from pafinder.referrals import casework, digest, store
 from pafinder.settings import Settings
 from pafinder.staff import store as staff_store
 from pafinder.workdays import london_date
@@ -140,4 +140,4 @@ def export_referrals(service: str | None, fmt: str) -> None:
         )
 
 
-commands: list[click.Command] = [export]
+commands: list[click.Command] = [export, digest.send_digest]

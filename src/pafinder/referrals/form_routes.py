@@ -27,7 +27,7 @@ from starlette.routing import Route
 from pafinder import outbox
 from pafinder.content import Service, render_markdown
 from pafinder.db import utcnow
-from pafinder.referrals import journey, notify, store
+from pafinder.referrals import checks, journey, notify, store
 from pafinder.referrals.models import (
     CONTACT_METHODS,
     EQUALITY,
@@ -217,7 +217,9 @@ async def _send(
     due = respond_by(received_at, service.respond_within_working_days)
     queued: list[int] = []
 
-    def queue_emails(conn: Connection, referral: store.Referral) -> None:
+    def on_created(conn: Connection, referral: store.Referral) -> None:
+        # In the referral's own transaction: its checks and its emails, or none of it.
+        checks.on_arrival(conn, referral.ref, service, london_date(received_at))
         queued.extend(
             notify.queue_all(conn, state.settings, state.content, service, config, referral)
         )
@@ -231,7 +233,7 @@ async def _send(
         received_at,
         due,
         draft_id,
-        queue_emails,
+        on_created,
     )
     # The transaction has committed, emails queued with it: only now is the referral
     # acknowledged. The session keeps pointing at the claimed draft, so sending it again leads

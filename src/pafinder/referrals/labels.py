@@ -37,6 +37,7 @@ CHANGE_LABELS = {
     "priority": "Priority changed",
     "assign": "Assigned",
     "note": "Note added",
+    "check": "Check updated",
 }
 
 

@@ -222,13 +222,71 @@ def referral_config(service: Service) -> ReferralConfig | None:
         raise ReferralContentError(f"{service.source}: referral.{where}: {first['msg']}") from exc
 
 
+CheckFrom = Literal["received", "accepted", "active"]
+
+
+class CheckConfig(Strict):
+    """One entry of a service's top-level ``checks:`` (CONTRACT "Checks and digests")::
+
+        checks:
+          - id: early_help            # snake_case, unique in the service
+            label: Early help check   # what staff read in the record, queue and digest
+            after_days: 28            # calendar days after the referral first reaches `from`
+            from: active              # received | accepted | active
+            repeat: false             # optional: true asks, when done, when the next one is due
+
+    A repeating check (peer support's recovery-plan review) is scheduled again when it is done,
+    at the number of weeks staff enter then (``after_days`` gives the suggested interval)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    label: str = Field(min_length=1, max_length=200)
+    after_days: int = Field(ge=0, le=3660)
+    from_: CheckFrom = Field(alias="from")
+    repeat: bool = False
+
+    @property
+    def default_weeks(self) -> int:
+        """The interval offered for the next occurrence of a repeating check."""
+        return max(1, round(self.after_days / 7))
+
+
+class ReferralChecksError(ContentError):
+    """A service's ``checks:`` do not follow the schema."""
+
+
+def service_checks(service: Service) -> tuple[CheckConfig, ...]:
+    """The service's checks (none when it has no ``checks:``)."""
+    raw: Any = service.raw.get("checks")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ReferralChecksError(f"{service.source}: checks: must be a list of checks")
+    found: list[CheckConfig] = []
+    for n, item in enumerate(raw):
+        try:
+            found.append(CheckConfig.model_validate(item))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ()))
+            where = f".{where}" if where else ""
+            raise ReferralChecksError(
+                f"{service.source}: checks.{n}{where}: {first['msg']}"
+            ) from exc
+    ids = [c.id for c in found]
+    if len(ids) != len(set(ids)):
+        raise ReferralChecksError(f"{service.source}: checks: check ids must be unique")
+    return tuple(found)
+
+
 def check_content(
     content: Content, _env: object = None, _settings: object = None
 ) -> dict[str, bytes]:
     """A build publisher that writes nothing: it makes `pafinder build` fail, naming the file,
-    when a service's referral section is wrong, before any form could break at run time."""
+    when a service's referral section or checks are wrong, before any form could break at run
+    time."""
     for service in content.services:
         referral_config(service)
+        service_checks(service)
     return {}
 
 

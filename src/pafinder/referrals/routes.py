@@ -2,11 +2,18 @@
 
 from starlette.routing import BaseRoute
 
-from pafinder.referrals import casework_routes, export_routes, form_routes, staff_routes
+from pafinder.referrals import (
+    casework_routes,
+    checks_routes,
+    export_routes,
+    form_routes,
+    staff_routes,
+)
 
 routes: list[BaseRoute] = [
     *form_routes.routes,
     *staff_routes.routes,
     *casework_routes.routes,
+    *checks_routes.routes,
     *export_routes.routes,
 ]

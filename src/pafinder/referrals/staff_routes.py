@@ -9,10 +9,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from pafinder.db import utcnow
-from pafinder.referrals import casework, labels, store
+from pafinder.referrals import access, casework, labels, store
+from pafinder.referrals import checks as checks_
+from pafinder.referrals import queue as queue_
 from pafinder.referrals.models import CONTACT_METHODS, ROUTE_LABELS, referral_config
 from pafinder.staff import store as staff_store
-from pafinder.staff.auth import actor, staff_required
+from pafinder.staff.auth import actor, refuse_service, staff_required
 from pafinder.web.forms import error_list
 from pafinder.web.render import render_page
 from pafinder.workdays import london_date
@@ -43,21 +45,43 @@ CONFLICT = (
 
 @staff_required()
 async def queue(request: Request) -> Response:
+    """The queue, most urgent first, filtered by GET parameters (issue 9, point 1)."""
     content = request.app.state.content
-    service = request.query_params.get("service") or None
-    if service and content.service(service) is None:
-        service = None
-    rows = await run_in_threadpool(store.open_queue, request.app.state.engine, service)
+    engine = request.app.state.engine
+    member = request.state.staff
+    visible = member.visible_services
+    emails = await run_in_threadpool(casework.staff_emails, engine)
+    parsed = queue_.parse(
+        request.query_params, {s.slug for s in content.services}, emails, member.id
+    )
+    filters, errors = parsed.filters, parsed.errors
+    if filters.service and not member.may_see(filters.service):
+        return await run_in_threadpool(refuse_service, request, "service", filters.service)
+    today = london_date(utcnow())
+    page = None
+    checks: dict[int, checks_.CheckDue] = {}
+    if not errors:
+        page = await run_in_threadpool(queue_.fetch, engine, filters, visible, today)
+        ids = [row.id for row in page.rows]
+        checks = await run_in_threadpool(checks_.next_due, engine, ids)
     return render_page(
         request,
         "referrals/staff_list.html",
+        status_code=400 if errors else 200,
         title="Referrals",
-        referrals=rows,
-        today=london_date(utcnow()),
-        service=service,
-        services=content.services,
+        filters=filters,
+        page=page,
+        clocks={row.ref: queue_.clock(row, today) for row in page.rows} if page else {},
+        checks=checks,
+        today=today,
+        pagination=queue_.pagination(page, filters) if page else None,
+        services=[s for s in content.services if visible is None or s.slug in visible],
         names={s.slug: s.name for s in content.services},
+        staff_emails=sorted(emails.values()),
+        labels=labels,
         flag_labels=FLAG_LABELS,
+        errors=errors,
+        error_list=error_list(errors, queue_.FILTERS),
         breadcrumbs=[{"text": "Staff area", "href": "/staff/"}],
     )
 
@@ -98,8 +122,9 @@ async def show_record(
     await run_in_threadpool(_record_view, engine, actor(request), referral.ref)
     service = request.app.state.content.service(referral.service)
     entries = await run_in_threadpool(casework.timeline, engine, referral.ref)
+    record_checks = await run_in_threadpool(checks_.for_referral, engine, referral.ref)
     emails = await run_in_threadpool(casework.staff_emails, engine)
-    active = await run_in_threadpool(casework.staff_emails, engine, True)
+    active = await run_in_threadpool(access.assignable, engine, referral.service)
     errors = errors or {}
     summary = error_list(errors, CASEWORK_FIELDS)
     if conflict:
@@ -118,6 +143,9 @@ async def show_record(
         flag_labels=FLAG_LABELS,
         overdue=referral.overdue(london_date(utcnow())),
         timeline=entries,
+        checks=record_checks,
+        check_configs=checks_.configs(service),
+        today=london_date(utcnow()),
         staff_emails={str(k): v for k, v in emails.items()},
         assignable=list(active.values()),
         errors=errors,
@@ -133,12 +161,10 @@ async def show_record(
 
 @staff_required()
 async def detail(request: Request) -> Response:
-    engine = request.app.state.engine
-    ref = request.path_params["ref"]
-    referral = await run_in_threadpool(store.get, engine, ref)
-    if referral is None:
-        return render_page(request, "pages/404.html", status_code=404, title="Page not found")
-    return await show_record(request, referral)
+    found = await access.referral_for(request, request.path_params["ref"])
+    if isinstance(found, Response):
+        return found
+    return await show_record(request, found)
 
 
 routes = [

@@ -305,19 +305,6 @@ def list_referrals(
         return [_referral(r) for r in conn.execute(query)]
 
 
-def open_queue(engine: Engine, service: str | None = None, limit: int = 500) -> list[Referral]:
-    """The staff queue: most pressing first (earliest respond-by date, then oldest)."""
-    query = (
-        select(referrals)
-        .order_by(referrals.c.respond_by, referrals.c.received_at, referrals.c.id)
-        .limit(limit)
-    )
-    if service:
-        query = query.where(referrals.c.service == service)
-    with engine.connect() as conn:
-        return [_referral(r) for r in conn.execute(query)]
-
-
 def count(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(referrals)).scalar() or 0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from email.message import EmailMessage
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -148,3 +149,30 @@ def send_rejection(settings: Settings, to: str, first_name: str, ref: str, reaso
         "If you have questions, reply to the contact details on our website.\n" + SIGN_OFF
     )
     _send(settings, to, "We could not publish your listing", body)
+
+
+# Built, not sent: the change that causes each of these queues it in its own transaction.
+
+
+def hidden_for_check(settings: Settings, to: str, first_name: str, ref: str) -> EmailMessage:
+    body = (
+        f"Hello {first_name},\n\n"
+        f"You changed the DBS details on your personal assistant listing {ref}. Employers "
+        "cannot find your listing until our team has checked the new details.\n\n"
+        "We will email you when we have checked them. You do not need to do anything else.\n\n"
+        f"To see or change your listing: {link(settings, '/become-a-pa/manage')}\n" + SIGN_OFF
+    )
+    return mail.build_message(settings, to, "Your listing is hidden until we check it", body)
+
+
+def taken_down(settings: Settings, to: str, first_name: str, ref: str, reason: str) -> EmailMessage:
+    body = (
+        f"Hello {first_name},\n\n"
+        f"We have taken down your personal assistant listing {ref}. Employers cannot find it "
+        "or see it any more.\n\n"
+        f"The reason:\n{reason}\n\n"
+        "You can change your listing and send it to us to check again from the 'manage my "
+        f"listing' page: {link(settings, '/become-a-pa/manage')}\n\n"
+        "If you have questions, reply to the contact details on our website.\n" + SIGN_OFF
+    )
+    return mail.build_message(settings, to, "We have taken down your listing", body)

@@ -13,13 +13,13 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, and_, delete, or_, select
 
 from pafinder import outbox
 from pafinder.db import utcnow
-from pafinder.register import index
+from pafinder.register import index, lifecycle_mail
 from pafinder.register.tables import DBS_LEVELS, LIST_FIELDS, pa_contacts, pas
 from pafinder.settings import Settings
 from pafinder.staff import store as staff_store
@@ -33,6 +33,8 @@ DBS_STALE_AFTER = timedelta(days=3 * 365)
 TRAINING_WARNING = timedelta(days=30)
 EXPIRY_REMINDER_EVERY = timedelta(days=90)
 CHECK_METHODS = ("certificate", "update_service")
+# Staff may publish a listing waiting for a check, or one they rejected or took down before.
+APPROVABLE = ("pending", "rejected", "taken_down")
 DBS_FIELDS = ("dbs", "dbs_certificate_date", "dbs_update_service")
 EDITABLE = frozenset(
     {
@@ -256,12 +258,40 @@ def verify_email(engine: Engine, settings: Settings, ref: str) -> Verified:
     return Verified(ref, already=False)
 
 
-def edit(engine: Engine, settings: Settings, ref: str, changes: Mapping[str, Any]) -> bool:
-    """Save the PA's changes. Returns True when the listing went back to staff for checking.
+def needs_dbs_check(listing: Mapping[str, Any], changes: Mapping[str, Any]) -> bool:
+    """Whether these changes claim more than staff have checked: a higher DBS level, a new
+    certificate (another issue date), or the Update Service newly claimed. Claiming less (a
+    lower level, no certificate, leaving the Update Service) needs no check: what staff saw
+    still covers it, so it must not hide a published listing."""
+    level = changes.get("dbs", listing.get("dbs", "none"))
+    if level == "none":
+        return False
+    old_level = listing.get("dbs", "none")
+    if DBS_LEVELS.index(level) > DBS_LEVELS.index(old_level):
+        return True
+    old_date = _iso(listing.get("dbs_certificate_date"))
+    new_date = _iso(changes.get("dbs_certificate_date", listing.get("dbs_certificate_date")))
+    if new_date is not None and new_date != old_date:
+        return True
+    return bool(changes.get("dbs_update_service")) and not listing.get("dbs_update_service")
 
-    Changed DBS details must be checked again, so a published listing goes back to 'pending'
-    and loses its 'checked' mark; any other edit of a published listing shows at once. An edit
-    of a rejected listing sends it back to staff.
+
+# What an edit did to the listing: still showing as it was (or as unpublished as it was);
+# hidden from employers until staff check it (the PA is emailed); or sent to staff to check
+# (a rejected or taken-down listing, which was not showing anyway).
+EditOutcome = Literal["saved", "hidden", "to_staff"]
+BACK_TO_STAFF_FROM = ("rejected", "taken_down")
+
+
+def edit(engine: Engine, settings: Settings, ref: str, changes: Mapping[str, Any]) -> EditOutcome:
+    """Save the PA's changes.
+
+    Only a change that needs a new DBS check (see needs_dbs_check) takes a published listing
+    out of search: it goes back to 'pending', loses its 'checked' mark, and the PA is emailed,
+    in the same transaction, that it is hidden until staff check it. A downgrade or any other
+    edit of a published listing shows at once (a downgrade to no DBS drops the 'checked' mark,
+    as there is nothing left to have checked). An edit of a rejected or taken-down listing
+    sends it back to staff.
     """
     unknown = set(changes) - EDITABLE
     if unknown:
@@ -272,24 +302,40 @@ def edit(engine: Engine, settings: Settings, ref: str, changes: Mapping[str, Any
             k for k, v in changes.items() if _comparable(k, listing.get(k)) != _comparable(k, v)
         )
         if not changed:
-            return False
+            return "saved"
         values = _encode({k: changes[k] for k in changed})
         values["updated_at"] = utcnow()
-        dbs_changed = any(k in DBS_FIELDS for k in changed)
-        back_to_staff = False
-        if dbs_changed:
+        check = needs_dbs_check(listing, {k: changes[k] for k in changed})
+        if check or changes.get("dbs", listing["dbs"]) == "none":
             values.update(
                 dbs_checked=False, dbs_checked_at=None, dbs_check_method=None, dbs_checked_by=None
             )
-        if (listing["status"] == "published" and dbs_changed) or listing["status"] == "rejected":
+        outcome: EditOutcome = "saved"
+        if listing["status"] == "published" and check:
+            outcome = "hidden"
+        elif listing["status"] in BACK_TO_STAFF_FROM:
+            outcome = "to_staff"
+        queued: list[int] = []
+        if outcome != "saved":
             values.update(status="pending", rejection_reason=None)
-            back_to_staff = True
+        if outcome == "hidden":
+            message = lifecycle_mail.hidden_for_check(
+                settings, listing["email"], listing["first_name"], ref
+            )
+            queued.append(outbox.queue(conn, message, "PA listing hidden for a check"))
         conn.execute(pas.update().where(pas.c.id == listing["id"]).values(**values))
         staff_store.record(
-            conn, SELF, "pa.edited", "pa", ref, {"fields": changed, "back_to_staff": back_to_staff}
+            conn,
+            SELF,
+            "pa.edited",
+            "pa",
+            ref,
+            {"fields": changed, "back_to_staff": outcome != "saved"},
         )
     _refresh(engine, settings, listing["id"])
-    return back_to_staff
+    if queued:
+        outbox.deliver(engine, settings, queued)
+    return outcome
 
 
 def _comparable(key: str, value: Any) -> Any:
@@ -386,7 +432,7 @@ def approve(
     """Publish, recording the DBS check staff made (None for a PA who declared no DBS)."""
     with engine.begin() as conn:
         listing = _row(conn, ref)
-        if listing["status"] not in ("pending", "rejected"):
+        if listing["status"] not in APPROVABLE:
             raise ValueError(f"cannot approve a listing that is {listing['status']}")
         now = utcnow()
         values: dict[str, Any] = {

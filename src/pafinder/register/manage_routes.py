@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -31,7 +32,10 @@ STATUS_TEXT = {
     "published": "Published: employers can find you",
     "rejected": "Not published: see the reason we emailed you",
     "withdrawn": "Withdrawn: employers cannot find you",
+    "taken_down": "Taken down by our team: see the reason we emailed you",
 }
+# The confirmation banner after an edit (register/manage/listing.html has the words).
+SAVED = {"saved": "yes", "hidden": "checking", "to_staff": "sent"}
 
 
 def _request_page(
@@ -175,12 +179,15 @@ async def edit(request: Request) -> Response:
         clean, errors = parse_step(step, raw, labels, utcnow().date())
         if clean is not None and not errors:
             clean.pop("email", None)
-            back = lifecycle_store.edit(
-                request.app.state.engine, request.app.state.settings, listing["ref"], clean
+            # In a thread: a change that hides the listing also sends the PA an email.
+            outcome = await run_in_threadpool(
+                lifecycle_store.edit,
+                request.app.state.engine,
+                request.app.state.settings,
+                listing["ref"],
+                clean,
             )
-            return RedirectResponse(
-                f"{BASE}/listing?saved={'checking' if back else 'yes'}", status_code=303
-            )
+            return RedirectResponse(f"{BASE}/listing?saved={SAVED[outcome]}", status_code=303)
     return render_page(
         request,
         journey_forms.template_for(step),

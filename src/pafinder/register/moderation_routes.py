@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from pafinder.db import utcnow
 from pafinder.register import journey_forms, lifecycle_mail, lifecycle_store
+from pafinder.register.admin import record as admin_record
 from pafinder.register.journey_parse import parse_date
 from pafinder.register.tables import DBS_LEVELS
 from pafinder.staff import store as staff_store
@@ -51,7 +52,7 @@ async def queue(request: Request) -> Response:
     )
 
 
-def _record_page(
+def record_page(
     request: Request,
     listing: dict[str, Any],
     errors: Errors | None = None,
@@ -61,7 +62,7 @@ def _record_page(
     errors = errors or {}
     form = form or {}
     labels = journey_forms.taxonomies(request.app.state.content)
-    order = [*APPROVE_ORDER, "reason"]
+    order = [*APPROVE_ORDER, "reason", *admin_record.FIELDS]
     error_list = [
         {"text": errors[f], "href": "#checked_on-day" if f == "checked_on" else f"#{f}"}
         for f in order
@@ -89,14 +90,17 @@ def _record_page(
         checked_on_items=journey_forms.date_items(form, "checked_on", "checked_on" in errors),
         method_labels=METHOD_LABELS,
         max_reason=MAX_REASON,
+        approvable=lifecycle_store.APPROVABLE,
         breadcrumbs=[
             {"text": "Staff area", "href": "/staff/"},
-            {"text": "PA listings to check", "href": "/staff/pas"},
+            {"text": "PA register", "href": "/staff/pas/all"},
         ],
+        # Notes, history and taking down (register/admin/).
+        **admin_record.context(request.app.state.engine, listing, request.query_params.get("done")),
     )
 
 
-def _listing_or_404(request: Request) -> dict[str, Any] | Response:
+def listing_or_404(request: Request) -> dict[str, Any] | Response:
     listing = lifecycle_store.get(request.app.state.engine, request.path_params["ref"][:16])
     if listing is None:
         return render_page(request, "pages/404.html", status_code=404, title="Page not found")
@@ -105,18 +109,18 @@ def _listing_or_404(request: Request) -> dict[str, Any] | Response:
 
 @staff_required()
 async def record(request: Request) -> Response:
-    listing = _listing_or_404(request)
+    listing = listing_or_404(request)
     if isinstance(listing, Response):
         return listing
     # Private details were shown: access to confidential records must be auditable.
     with request.app.state.engine.begin() as conn:
         staff_store.record(conn, actor(request), "pa.viewed", "pa", listing["ref"])
-    return _record_page(request, listing)
+    return record_page(request, listing)
 
 
 @staff_required()
 async def approve(request: Request) -> Response:
-    listing = _listing_or_404(request)
+    listing = listing_or_404(request)
     if isinstance(listing, Response):
         return listing
     form = await request.form()
@@ -131,12 +135,12 @@ async def approve(request: Request) -> Response:
         )
     }
     errors: Errors = {}
-    if listing["status"] not in ("pending", "rejected"):
+    if listing["status"] not in lifecycle_store.APPROVABLE:
         errors["dbs_level"] = (
             f"This listing is {listing['status']}: only listings waiting "
             "for a check can be approved"
         )
-        return _record_page(request, listing, errors, data, 409)
+        return record_page(request, listing, errors, data, 409)
     level = method = checked_on = None
     if listing["dbs"] != "none":
         level = data["dbs_level"] if data["dbs_level"] in DBS_LEVELS[1:] else None
@@ -154,7 +158,7 @@ async def approve(request: Request) -> Response:
         elif checked_on > today:
             errors["checked_on"] = "Date checked must be today or in the past"
     if errors:
-        return _record_page(request, listing, errors, data, 400)
+        return record_page(request, listing, errors, data, 400)
     engine, settings = request.app.state.engine, request.app.state.settings
     lifecycle_store.approve(
         engine,
@@ -177,7 +181,7 @@ async def approve(request: Request) -> Response:
 
 @staff_required()
 async def reject(request: Request) -> Response:
-    listing = _listing_or_404(request)
+    listing = listing_or_404(request)
     if isinstance(listing, Response):
         return listing
     form = await request.form()
@@ -188,7 +192,7 @@ async def reject(request: Request) -> Response:
     elif len(reason) > MAX_REASON:
         errors["reason"] = f"Reason must be {MAX_REASON:,} characters or fewer"
     if errors:
-        return _record_page(request, listing, errors, {"reason": reason[: MAX_REASON + 1000]}, 400)
+        return record_page(request, listing, errors, {"reason": reason[: MAX_REASON + 1000]}, 400)
     engine, settings = request.app.state.engine, request.app.state.settings
     lifecycle_store.reject(engine, settings, listing["ref"], request.state.staff.id, reason)
     await run_in_threadpool(

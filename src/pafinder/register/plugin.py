@@ -2,11 +2,13 @@
 
 from pafinder.features import Feature
 from pafinder.register import commands, index, lifecycle, seed
+from pafinder.register.admin import routes as admin_routes
 from pafinder.register.routes import routes
 
 FEATURE = Feature(
     name="register",
-    routes=routes,
+    # The register's own staff routes first: '/staff/pas/all' is not a listing reference.
+    routes=[*admin_routes.routes, *routes],
     commands=[*commands.commands, *lifecycle.commands],
     reindexers=[index.rebuild_pa_index],
     demo_seeders=[seed.seed_demo],
@@ -15,6 +17,12 @@ FEATURE = Feature(
             "/staff/pas",
             "PA listings to check",
             "Verify new and changed PA listings, record DBS checks, publish or reject.",
+        ),
+        (
+            "/staff/pas/all",
+            "PA register",
+            "Find any PA listing by reference, name or email; take listings down, add notes, "
+            "see each listing's history.",
         ),
     ],
 )

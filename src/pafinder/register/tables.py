@@ -21,8 +21,10 @@ from sqlalchemy import (
 from pafinder.db import metadata
 
 # Listing lifecycle: unverified (email not confirmed) -> pending (staff queue) -> published;
-# or rejected / withdrawn. `paused` is a separate flag ("not taking new work").
-STATUSES = ("unverified", "pending", "published", "rejected", "withdrawn")
+# or rejected / withdrawn; a published listing staff take down (with a reason emailed to the PA)
+# is taken_down until the PA sends it back to be checked. `paused` is a separate flag ("not
+# taking new work").
+STATUSES = ("unverified", "pending", "published", "rejected", "withdrawn", "taken_down")
 DBS_LEVELS = ("none", "basic", "standard", "enhanced", "enhanced_barred")
 LIST_FIELDS = (
     "areas",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -13,7 +14,7 @@ from starlette.routing import Route
 
 from pafinder import outbox
 from pafinder.db import utcnow
-from pafinder.staff import signin, store
+from pafinder.staff import audit_view, signin, store
 from pafinder.staff.auth import staff_required
 from pafinder.web import sessions
 from pafinder.web.forms import error_list
@@ -115,8 +116,44 @@ async def home(request: Request) -> Response:
 
 @staff_required(role="admin")
 async def audit(request: Request) -> Response:
-    entries = store.recent_audit(request.app.state.engine, limit=200)
-    return render_page(request, "staff/audit.html", title="Audit log", entries=entries)
+    """The audit log, newest first, filtered by GET parameters and paged (issue 9, point 2)."""
+    engine = request.app.state.engine
+    accounts = await run_in_threadpool(store.list_staff, engine)
+    emails = {member.id: member.email for member in accounts}
+    parsed = audit_view.parse(request.query_params, set(emails))
+    filters = parsed.filters
+    found = None
+    if not parsed.errors:
+        start, end = filters.utc_range()
+        found = await run_in_threadpool(
+            functools.partial(
+                store.audit_search,
+                engine,
+                actor=filters.who or None,
+                referral=filters.referral or None,
+                start=start,
+                end=end,
+                page=filters.page,
+                page_size=audit_view.PAGE_SIZE,
+            )
+        )
+    names = {s.slug: s.name for s in request.app.state.content.services}
+    return render_page(
+        request,
+        "staff/audit.html",
+        status_code=400 if parsed.errors else 200,
+        title="Audit log",
+        accounts=accounts,
+        other_actors=audit_view.OTHER_ACTORS,
+        raw=parsed.raw,
+        errors=parsed.errors,
+        bad_parts=parsed.bad_parts,
+        error_list=parsed.error_list(),
+        found=found,
+        entries=audit_view.entries(found.rows, emails, names) if found else [],
+        first=(found.page - 1) * audit_view.PAGE_SIZE + 1 if found else 0,
+        pagination=audit_view.pagination(found.page, found.pages, filters) if found else None,
+    )
 
 
 routes = [

@@ -86,6 +86,8 @@ If this was you, wait {wait}, then sign in again.
 
 If this was not you, nobody has signed in: your password was not accepted. You do not need to do anything, but tell your administrator so they can check.
 
+If you cannot wait, ask an administrator to unlock your account: they can do it from the staff accounts page ({settings.base_url}/staff/accounts), or with the command: pafinder staff unlock {to}
+
 Sign in at {settings.base_url}/staff/sign-in
 """  # noqa: E501 (an email body: one line per paragraph)
     return mail.build_message(settings, to, "Someone tried to sign in to your staff account", body)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
     select,
 )
 
@@ -330,3 +331,50 @@ def recent_audit(engine: Engine, limit: int = 50) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         rows = conn.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(limit))
         return [dict(r._mapping) for r in rows]
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int  # the page shown: one asked for past the end shows the last
+    pages: int
+
+
+def audit_search(
+    engine: Engine,
+    *,
+    actor: str | None = None,
+    referral: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> AuditPage:
+    """One page of the audit log, newest first (for /staff/audit). ``actor`` is an exact actor
+    ("staff:3", "system"); ``referral`` a referral reference; ``start`` (inclusive) and ``end``
+    (exclusive) are naive UTC, as stored."""
+    where: list[Any] = []
+    if actor is not None:
+        where.append(audit_log.c.actor == actor)
+    if referral is not None:
+        where.append(audit_log.c.subject_type == "referral")
+        where.append(audit_log.c.subject_id == referral)
+    if start is not None:
+        where.append(audit_log.c.at >= start)
+    if end is not None:
+        where.append(audit_log.c.at < end)
+    with engine.connect() as conn:
+        total = int(
+            conn.execute(select(func.count()).select_from(audit_log).where(*where)).scalar_one()
+        )
+        pages = max(1, -(-total // page_size))
+        shown = min(max(page, 1), pages)
+        rows = conn.execute(
+            select(audit_log)
+            .where(*where)
+            .order_by(audit_log.c.id.desc())
+            .limit(page_size)
+            .offset((shown - 1) * page_size)
+        )
+        return AuditPage([dict(r._mapping) for r in rows], total, shown, pages)
