@@ -21,6 +21,7 @@ from pafinder.referrals import access, checks, store
 from pafinder.referrals.casework import NOTE_LIMIT
 from pafinder.referrals.staff_routes import show_record
 from pafinder.staff.auth import staff_required
+from pafinder.web.params import parse_id
 from pafinder.web.render import render_page
 from pafinder.workdays import london_date
 
@@ -42,11 +43,11 @@ async def _load(
     referral = await access.referral_for(request, request.path_params["ref"])
     if isinstance(referral, Response):
         return referral
-    raw = str(request.path_params["check_id"])
-    if not raw.isdigit() or len(raw) > 12:
+    check_id = parse_id(request.path_params["check_id"])  # ASCII digits only: never a 500
+    if check_id is None:
         return _not_found(request)
     found = await run_in_threadpool(checks.for_referral, request.app.state.engine, referral.ref)
-    check = next((c for c in found if c.id == int(raw)), None)
+    check = next((c for c in found if c.id == check_id), None)
     if check is None:
         return _not_found(request)
     return referral, check
@@ -59,7 +60,8 @@ def _back(ref: str) -> Response:
 def _parse_weeks(raw: str, label: str) -> tuple[int | None, str | None]:
     if not raw:
         return None, None
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_WEEKS:
+    # isascii first: "²".isdigit() is true, but int("²") fails.
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_WEEKS:
         return None, f"Weeks until the next {label.lower()} must be a number from 1 to 52"
     return int(raw), None
 
@@ -72,7 +74,10 @@ def parse_due(day: str, month: str, year: str, today: date) -> tuple[date | None
     missing = [name for name, value in parts.items() if not value]
     if missing:
         return None, f"The new due date must include a {' and '.join(missing)}"
-    if not all(v.isdigit() and len(v) <= 4 for v in parts.values()) or len(year) != 4:
+    if (
+        not all(v.isascii() and v.isdigit() and len(v) <= 4 for v in parts.values())
+        or len(year) != 4
+    ):
         return None, "The new due date must be a real date"
     try:
         value = date(int(year), int(month), int(day))

@@ -39,7 +39,10 @@ def _filters(request: Request) -> tuple[store.Filters, Errors]:
         errors["q"] = f"Search must be {MAX_QUERY} characters or fewer"
         q = q[:MAX_QUERY]
     raw_page = params.get("page", "1")
-    page = int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) < 7 else 1
+    # isascii first: "²".isdigit() is true, but int("²") fails.
+    page = (
+        int(raw_page) if raw_page.isascii() and raw_page.isdigit() and 0 < len(raw_page) < 7 else 1
+    )
     return store.Filters(state=state, q=q, page=max(page, 1)), errors
 
 

@@ -248,7 +248,9 @@ def _detail(raw: str | None) -> dict[str, Any]:
 
 def staff_emails(engine: Engine, actors: set[str]) -> dict[str, str]:
     """'staff:12' -> that member's email, for the actors named in a history."""
-    ids = {int(a[6:]) for a in actors if a.startswith("staff:") and a[6:].isdigit()}
+    ids = {
+        int(a[6:]) for a in actors if a.startswith("staff:") and a[6:].isascii() and a[6:].isdigit()
+    }
     if not ids:
         return {}
     staff = staff_store.staff
