@@ -79,7 +79,15 @@ DAYS = {
 }
 PARTS = {"am": "morning", "pm": "afternoon", "eve": "evening", "night": "night"}
 # Fixed app routes a page may link to besides pages and services (see shared/CONTRACT.md).
-APP_LINKS = {"/find-a-pa", "/events", "/search", "/become-a-pa/register", "/become-a-pa/manage"}
+APP_LINKS = {
+    "/complaints",
+    "/newsletter",
+    "/find-a-pa",
+    "/events",
+    "/search",
+    "/become-a-pa/register",
+    "/become-a-pa/manage",
+}
 # UK numbers written in content must be Ofcom drama numbers (never a real person's line).
 UK_NUMBER_RE = re.compile(r"\b0\d{2,4}[ ]?\d{3}[ ]?\d{3,4}\b")
 DRAMA_RE = re.compile(

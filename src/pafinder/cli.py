@@ -153,7 +153,7 @@ def seed_demo_if_empty(settings: Settings) -> None:
 @main.command("purge-drafts")
 def purge_drafts() -> None:
     """Delete unfinished form answers older than 24 hours (run daily: they hold personal data),
-    and ended sessions and old sign-in throttling."""
+    ended sessions, old sign-in throttling and newsletter sign-ups not confirmed in 7 days."""
     from datetime import timedelta
 
     from pafinder.web import sessions
@@ -170,6 +170,10 @@ def purge_drafts() -> None:
     ended = sessions.purge(engine, limits)
     forgotten = staff_store.purge_throttle(engine)
     console.print(f"Deleted {ended} ended sessions and {forgotten} old sign-in throttles.")
+    from pafinder.newsletter.store import purge_unconfirmed
+
+    unconfirmed = purge_unconfirmed(engine)
+    console.print(f"Deleted {unconfirmed} newsletter sign-ups not confirmed within 7 days.")
 
 
 @main.command("send-mail")

@@ -65,6 +65,17 @@ class Page:
 
 
 SERVICE_TEXT_FIELDS = ("who_for", "offers", "where", "how_to_refer", "what_next")
+# The feedback form asks one question per statement: a short form gets answered.
+MAX_OUTCOME_STATEMENTS = 12
+MAX_STATEMENT_TEXT = 200
+
+
+@dataclass(frozen=True)
+class OutcomeStatement:
+    """One 'I feel ...' statement people agree or disagree with on the feedback form."""
+
+    id: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,7 @@ class Service:
     text: str
     raw: dict[str, Any]
     source: Path
+    outcome_statements: tuple[OutcomeStatement, ...] = ()
 
     @property
     def url(self) -> str:
@@ -271,7 +283,57 @@ def load_service(path: Path) -> Service:
         text="\n".join(words),
         raw=data,
         source=path,
+        outcome_statements=_outcome_statements(data, path, text),
     )
+
+
+def _outcome_statements(
+    data: dict[str, Any], path: Path, text: str
+) -> tuple[OutcomeStatement, ...]:
+    """``outcome_statements: [{id, text}]`` (optional): ids are unique slugs, as they name the
+    form's fields and the quarterly return's keys."""
+    items = data.get("outcome_statements")
+    if items is None:
+        return ()
+    start = _line_of(text, "outcome_statements")
+    where = f"{path}:{start}"
+    if not isinstance(items, list):
+        raise ContentError(f"{where}: 'outcome_statements' must be a list of '- id: ...' items")
+    if len(items) > MAX_OUTCOME_STATEMENTS:
+        raise ContentError(f"{where}: at most {MAX_OUTCOME_STATEMENTS} outcome statements")
+    found: list[OutcomeStatement] = []
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or set(item) != {"id", "text"}:
+            raise ContentError(
+                f"{where}: outcome statement {number} must have exactly 'id' and 'text'"
+            )
+        ident, words = item["id"], item["text"]
+        at = f"{path}:{_item_line(text, start, str(ident))}"
+        if not isinstance(ident, str) or not SLUG.match(ident):
+            raise ContentError(
+                f"{at}: outcome statement {number}: id {ident!r} must be a kebab-case slug, "
+                "like feel-less-alone"
+            )
+        if any(s.id == ident for s in found):
+            raise ContentError(f"{at}: outcome statement id '{ident}' is used twice")
+        if not isinstance(words, str) or not words.strip():
+            raise ContentError(f"{at}: outcome statement '{ident}' needs its text")
+        if len(words.strip()) > MAX_STATEMENT_TEXT:
+            raise ContentError(
+                f"{at}: outcome statement '{ident}' must be {MAX_STATEMENT_TEXT} characters "
+                "or fewer"
+            )
+        found.append(OutcomeStatement(id=ident, text=words.strip()))
+    return tuple(found)
+
+
+def _item_line(text: str, start: int, ident: str) -> int:
+    """The line of the last '- id: IDENT' at or after line ``start`` (the last, so a repeated id
+    points at the repeat), else ``start``."""
+    pattern = re.compile(rf"^\s*-\s*id\s*:\s*['\"]?{re.escape(ident)}['\"]?\s*$")
+    lines = text.splitlines()
+    found = [n for n in range(start, len(lines) + 1) if pattern.match(lines[n - 1])]
+    return found[-1] if found else start
 
 
 def load_taxonomy(path: Path) -> list[Term]:

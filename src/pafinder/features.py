@@ -36,11 +36,14 @@ class Feature:
 
 
 def all_features() -> list[Feature]:
+    from pafinder.complaints.plugin import FEATURE as complaints
     from pafinder.events.plugin import FEATURE as events
+    from pafinder.feedback.plugin import FEATURE as feedback
+    from pafinder.newsletter.plugin import FEATURE as newsletter
     from pafinder.referrals.plugin import FEATURE as referrals
     from pafinder.register.plugin import FEATURE as register
 
-    return [register, referrals, events]
+    return [register, referrals, events, feedback, complaints, newsletter]
 
 
 def all_publishers() -> list[Publisher]:

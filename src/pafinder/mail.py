@@ -24,6 +24,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from pafinder.db import private_dir
 from pafinder.settings import Settings
 
+# The email policy, but headers parsed from a queued message are sent as they were folded.
+AS_QUEUED = policy.default.clone(refold_source="none")
+
 
 def build_message(
     settings: Settings,
@@ -55,6 +58,10 @@ def transmit(settings: Settings, message: EmailMessage) -> None:
     """Hand one message to the mail server (or the .eml folder) now; raises if it cannot.
 
     Features do not call this: they queue through pafinder.outbox, which retries failures."""
+    # Send the headers exactly as they were folded when the email was queued. Refolding a long
+    # line would turn a List-Unsubscribe URL (one long word) into RFC 2047 encoded words,
+    # which mail clients do not read as a link (pafinder.newsletter.emails).
+    message.policy = AS_QUEUED
     if settings.smtp_url:
         _send_smtp(settings.smtp_url, message)
     else:

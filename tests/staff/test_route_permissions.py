@@ -13,6 +13,7 @@ from pafinder.app import all_routes, create_app
 from pafinder.db import make_engine
 from pafinder.referrals import store as referral_store
 from pafinder.staff import store as staff_store
+from tests.complaints.helpers import make_item
 from tests.conftest import PageClient, add_staff, sign_in
 from tests.referrals.helpers import hidden, make_referral, portal
 
@@ -64,7 +65,7 @@ def test_urls_are_kebab_case() -> None:
 # --- Service: every route that reaches referrals refuses another service's (issue 9) -----------
 
 # Routes that take the service from the query string rather than from a referral in the path.
-SERVICE_IN_QUERY = {"/staff/referrals", "/staff/exports/referrals.csv"}
+SERVICE_IN_QUERY = {"/staff/referrals", "/staff/exports/referrals.csv", "/staff/complaints"}
 # Routes whose records belong to no one service (PA listings, events' own staff pages, the
 # staff area itself and accounts), so any signed-in member may use them. A new /staff/ route
 # must be placed here or be refused by the checks below: the test fails until it is.
@@ -74,13 +75,22 @@ NOT_SERVICE_SCOPED_PREFIXES = (
     "/staff/accounts",
     "/staff/pas",
     "/staff/events",
+    "/staff/newsletter",  # one list for the whole portal: counts and a download, no service
+    "/staff/feedback",  # the list of the member's own services; /staff/feedback/{slug} is scoped
 )
+# A path parameter naming a service: the route must refuse another service's slug.
+SERVICE_PARAMS = ("{slug}", "{service}")
 
 
 def _service_scoped(route: Route) -> str:
-    """'path' (a referral reference in the path), 'query' or '' (not scoped)."""
+    """'path' (a referral reference in the path), 'slug' (a service in the path), 'query' or ''
+    (not scoped)."""
     if route.path.startswith("/staff/referrals/{ref}"):
         return "path"
+    if route.path.startswith("/staff/complaints/{ref}"):
+        return "complaint"  # a complaint's reference in the path
+    if any(param in route.path for param in SERVICE_PARAMS):
+        return "slug"
     if route.path in SERVICE_IN_QUERY:
         return "query"
     return ""
@@ -105,6 +115,7 @@ def test_every_service_scoped_route_refuses_another_services_records(tmp_path: P
     settings = portal(tmp_path)
     add_staff(settings, "carers@example.org", services=("carers",))
     own, other = make_referral(settings), make_referral(settings, slug="mentoring")
+    other_complaint = make_item(settings, service="mentoring")
     engine = make_engine(settings.database_url)
     asked = 0
     with PageClient(create_app(settings), base_url="http://127.0.0.1") as client:
@@ -114,7 +125,9 @@ def test_every_service_scoped_route_refuses_another_services_records(tmp_path: P
             scope = _service_scoped(route)
             if not scope:
                 continue
-            path = route.path.replace("{ref}", other)
+            path = route.path.replace("{ref}", other_complaint if scope == "complaint" else other)
+            for param in SERVICE_PARAMS:
+                path = path.replace(param, "mentoring")
             path = re.sub(r"\{[^}]+\}", "1", path)
             if scope == "query":
                 path += "?service=mentoring"

@@ -97,6 +97,15 @@ def _cancel_lines(settings: Settings, booking: Booking) -> list[str]:
     ]
 
 
+def _feedback_lines(settings: Settings, occ: Occurrence) -> list[str]:
+    # Anonymous: the link carries only the service, never the booking.
+    return [
+        "",
+        "Afterwards, please tell us what you think of the service. It is anonymous:",
+        f"{settings.base_url}/feedback/{occ.event.service}",
+    ]
+
+
 def send_confirmation(settings: Settings, booking: Booking, occ: Occurrence) -> None:
     if booking.status == "waiting":
         body = [
@@ -122,6 +131,7 @@ def send_confirmation(settings: Settings, booking: Booking, occ: Occurrence) -> 
         "",
         *_details(occ, booking),
         *_cancel_lines(settings, booking),
+        *_feedback_lines(settings, occ),
     ]
     subject = f"Your place at {occ.event.title} on {format_date(occ.starts)}"
     _send(settings, booking, subject, body, occ, True)
@@ -136,6 +146,7 @@ def send_place_offered(settings: Settings, booking: Booking, occ: Occurrence) ->
         "",
         *_details(occ, booking),
         *_cancel_lines(settings, booking),
+        *_feedback_lines(settings, occ),
     ]
     _send(settings, booking, f"A place has come up: {occ.event.title}", body, occ, True)
 

@@ -38,6 +38,9 @@ OTHER_ACTORS = {
 ACTION_LABELS = {
     "access.refused": "Refused access to a record of another service",
     "booking.booked": "Booked a place",
+    "complaint.received": "Complaint, compliment or comment received",
+    "complaint.updated": "Recorded what was done about a complaint, compliment or comment",
+    "complaint.viewed": "Viewed a complaint, compliment or comment",
     "booking.waiting": "Put on an event's waiting list",
     "booking.cancelled": "Cancelled a booking",
     "booking.offered_place": "Offered a place from the waiting list",
@@ -50,6 +53,9 @@ ACTION_LABELS = {
     "event.date_restored": "Restored one date of an event",
     "event.restored": "Restored event",
     "event.updated": "Changed event",
+    "feedback.viewed": "Viewed a service's feedback results",
+    "newsletter.exported": "Downloaded the newsletter list",
+    "newsletter.sent": "Sent a newsletter issue",
     "pa.approved": "Approved PA listing",
     "pa.created": "PA listing created",
     "pa.confirmed_available": "PA confirmed they are still available",
@@ -97,6 +103,8 @@ SUBJECT_LABELS = {
     "staff": "Staff account",
     "event": "Event",
     "service": "Service",
+    "complaint": "Complaint, compliment or comment",
+    "newsletter": "Newsletter",
 }
 
 DETAIL_LABELS = {

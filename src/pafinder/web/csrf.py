@@ -31,6 +31,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pafinder.web import one_click as one_click_form
 from pafinder.web.nul_bytes import has_nul
 from pafinder.web.request_errors import send_error
 from pafinder.web.security import (
@@ -155,12 +156,19 @@ class CSRFMiddleware:
             return
 
         content_type = _header(scope, b"content-type").split(b";", 1)[0].strip().lower()
-        if content_type not in (FORM_TYPE, b""):
+        # RFC 8058 one-click unsubscribe may come as multipart: read it, on that route only.
+        one_click = content_type == one_click_form.MULTIPART and self._one_click_route(inner)
+        if content_type not in (FORM_TYPE, b"") and not one_click:
             await send_error(self.pages, 415, inner, receive, send)
             return
         body = await _read_body(receive)
         if body is None:  # the client went away before sending it all: nobody to answer
             return
+        if one_click:
+            if not one_click_form.is_one_click_multipart(_header(scope, b"content-type"), body):
+                await send_error(self.pages, 415, inner, receive, send)
+                return
+            body = b"=".join(part.encode() for part in one_click_form.FIELD)
         fields = _parse_form(body)
         if fields is None:
             await send_error(self.pages, 400, inner, receive, send)
@@ -173,7 +181,12 @@ class CSRFMiddleware:
             (b"content-length", str(len(canonical)).encode("ascii")),
         ]
         submitted = next((v for k, v in fields if k == "csrftoken"), "")
-        if not browser.accepts(submitted):
+        # The one exemption (see pafinder.web.one_click for why it is safe): a mail client's
+        # RFC 8058 one-click unsubscribe, which has no cookie and so no token, and whose body
+        # is exactly List-Unsubscribe=One-Click, to a route marked for it. Any other field (a
+        # token included) means an ordinary form POST, checked as every other.
+        exempt = fields == [one_click_form.FIELD] and self._one_click_route(inner)
+        if not exempt and not browser.accepts(submitted):
             await self.refused(inner, send)
             return
         await self.app(inner, _replay(canonical), send)
@@ -189,6 +202,13 @@ class CSRFMiddleware:
         response.status_code = 403
         response.headers["cache-control"] = "no-store"
         await response({**scope, "type": "http"}, _replay(b""), send)
+
+    def _one_click_route(self, scope: Scope) -> bool:
+        for route in self.routes:
+            match, _ = route.matches(scope)
+            if match == Match.FULL:
+                return one_click_form.is_marked(getattr(route, "endpoint", None))
+        return False
 
     def _rerender_for(self, scope: Scope) -> tuple[Rerender | None, dict[str, Any]]:
         for route in self.routes:

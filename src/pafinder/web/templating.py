@@ -27,7 +27,17 @@ from jinja2 import (
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-FEATURES = ("web", "register", "referrals", "events", "staff", "reports")
+FEATURES = (
+    "web",
+    "register",
+    "referrals",
+    "events",
+    "staff",
+    "reports",
+    "feedback",
+    "complaints",
+    "newsletter",
+)
 LONDON = ZoneInfo("Europe/London")
 
 

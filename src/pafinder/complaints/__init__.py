@@ -1,0 +1,1 @@
+"""Complaints, compliments and comments (issue 10, point 2)."""
