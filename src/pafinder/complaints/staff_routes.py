@@ -30,6 +30,7 @@ from pafinder.complaints.models import (
 from pafinder.db import utcnow
 from pafinder.staff.auth import actor, refuse_service, staff_required
 from pafinder.web.forms import error_list
+from pafinder.web.pagination import govuk_pagination
 from pafinder.web.params import parse_id
 from pafinder.web.render import render_page
 from pafinder.workdays import london_date
@@ -82,28 +83,11 @@ def parse_filters(params: Any, services: set[str]) -> tuple[store.Filters, dict[
 
 
 def _pagination(page: store.Page, filters: store.Filters) -> dict[str, Any] | None:
-    if page.pages == 1:
-        return None
-
     def href(number: int) -> str:
         query = urlencode(filters.query(number))
         return f"/staff/complaints?{query}" if query else "/staff/complaints"
 
-    current = page.page
-    shown = sorted(
-        {1, page.pages, current - 1, current, current + 1} & set(range(1, page.pages + 1))
-    )
-    items: list[dict[str, Any]] = []
-    for i, number in enumerate(shown):
-        if i and number - shown[i - 1] > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": href(number), "current": number == current})
-    result: dict[str, Any] = {"items": items, "landmarkLabel": "Pages of the list"}
-    if current > 1:
-        result["previous"] = {"href": href(current - 1)}
-    if current < page.pages:
-        result["next"] = {"href": href(current + 1)}
-    return result
+    return govuk_pagination(page.page, page.pages, href, "Pages of the list")
 
 
 @staff_required()

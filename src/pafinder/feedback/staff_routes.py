@@ -21,6 +21,7 @@ from pafinder.db import utcnow
 from pafinder.feedback import results, store
 from pafinder.staff import store as staff_store
 from pafinder.staff.auth import actor, refuse_service, staff_required
+from pafinder.web.pagination import govuk_pagination
 from pafinder.web.params import parse_id
 from pafinder.web.render import render_page
 from pafinder.workdays import london_date
@@ -61,25 +62,11 @@ def _load(
 
 
 def _pagination(slug: str, period: results.Period, page: int, pages: int) -> dict[str, Any] | None:
-    if pages <= 1:
-        return None
-
     def href(number: int) -> str:
         query = {**period.query(), **({"page": str(number)} if number > 1 else {})}
         return f"/staff/feedback/{slug}" + (f"?{urlencode(query)}" if query else "")
 
-    shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
-    items: list[dict[str, Any]] = []
-    for i, number in enumerate(shown):
-        if i and number - shown[i - 1] > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": href(number), "current": number == page})
-    found: dict[str, Any] = {"items": items, "landmarkLabel": "Pages of comments"}
-    if page > 1:
-        found["previous"] = {"href": href(page - 1)}
-    if page < pages:
-        found["next"] = {"href": href(page + 1)}
-    return found
+    return govuk_pagination(page, pages, href, "Pages of comments")
 
 
 @staff_required()

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Engine, and_, case, func, literal, null, s
 from pafinder.referrals.labels import PRIORITY_LABELS, STATUS_LABELS
 from pafinder.referrals.store import referrals
 from pafinder.staff.store import staff
+from pafinder.web.pagination import govuk_pagination
 from pafinder.web.params import parse_id
 from pafinder.workdays import is_working_day, london_date
 
@@ -303,25 +304,9 @@ def clock(row: QueueRow, today: date) -> Clock:
 
 def pagination(page: Page, filters: Filters) -> dict[str, Any] | None:
     """The GOV.UK pagination component's parameters (None for a single page)."""
-    if page.pages == 1:
-        return None
 
     def href(number: int) -> str:
         query = urlencode(filters.query(number))
         return f"/staff/referrals?{query}" if query else "/staff/referrals"
 
-    current = page.page
-    shown = sorted(
-        {1, page.pages, current - 1, current, current + 1} & set(range(1, page.pages + 1))
-    )
-    items: list[dict[str, Any]] = []
-    for i, number in enumerate(shown):
-        if i and number - shown[i - 1] > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": href(number), "current": number == current})
-    result: dict[str, Any] = {"items": items, "landmarkLabel": "Referral pages"}
-    if current > 1:
-        result["previous"] = {"href": href(current - 1)}
-    if current < page.pages:
-        result["next"] = {"href": href(current + 1)}
-    return result
+    return govuk_pagination(page.page, page.pages, href, "Referral pages")

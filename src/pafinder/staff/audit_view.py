@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from pafinder.referrals.labels import PRIORITY_LABELS, STATUS_LABELS, reason_label
+from pafinder.web.pagination import govuk_pagination
 from pafinder.web.params import DayOutOfRange, bounded_day, parse_id
 
 PAGE_SIZE = 50
@@ -393,22 +394,9 @@ def entries(
 
 def pagination(page: int, pages: int, filters: Filters) -> dict[str, Any] | None:
     """The GOV.UK pagination component's parameters (None for a single page)."""
-    if pages <= 1:
-        return None
 
     def href(number: int) -> str:
         query = urlencode(filters.query(number))
         return f"/staff/audit?{query}" if query else "/staff/audit"
 
-    shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
-    items: list[dict[str, Any]] = []
-    for i, number in enumerate(shown):
-        if i and number - shown[i - 1] > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": href(number), "current": number == page})
-    result: dict[str, Any] = {"items": items, "landmarkLabel": "Audit log pages"}
-    if page > 1:
-        result["previous"] = {"href": href(page - 1)}
-    if page < pages:
-        result["next"] = {"href": href(page + 1)}
-    return result
+    return govuk_pagination(page, pages, href, "Audit log pages")

@@ -21,6 +21,7 @@ from pafinder.register.admin import labels, store
 from pafinder.register.moderation_routes import listing_or_404, record_page
 from pafinder.staff.auth import staff_required
 from pafinder.web.forms import Errors
+from pafinder.web.pagination import govuk_pagination
 from pafinder.web.render import render_page
 
 LIST_PATH = "/staff/pas/all"
@@ -48,28 +49,12 @@ def _filters(request: Request) -> tuple[store.Filters, Errors]:
 
 def pagination(page: store.Page, filters: store.Filters) -> dict[str, Any] | None:
     """The GOV.UK pagination component's parameters (None for a single page)."""
-    if page.pages == 1:
-        return None
 
     def href(number: int) -> str:
         query = urlencode(filters.query(number))
         return f"{LIST_PATH}?{query}" if query else LIST_PATH
 
-    current = page.page
-    shown = sorted(
-        {1, page.pages, current - 1, current, current + 1} & set(range(1, page.pages + 1))
-    )
-    items: list[dict[str, Any]] = []
-    for i, number in enumerate(shown):
-        if i and number - shown[i - 1] > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": href(number), "current": number == current})
-    result: dict[str, Any] = {"items": items, "landmarkLabel": "Pages of PA listings"}
-    if current > 1:
-        result["previous"] = {"href": href(current - 1)}
-    if current < page.pages:
-        result["next"] = {"href": href(current + 1)}
-    return result
+    return govuk_pagination(page.page, page.pages, href, "Pages of PA listings")
 
 
 @staff_required()
