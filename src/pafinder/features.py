@@ -42,8 +42,9 @@ def all_features() -> list[Feature]:
     from pafinder.newsletter.plugin import FEATURE as newsletter
     from pafinder.referrals.plugin import FEATURE as referrals
     from pafinder.register.plugin import FEATURE as register
+    from pafinder.reports.plugin import FEATURE as reports
 
-    return [register, referrals, events, feedback, complaints, newsletter]
+    return [register, referrals, events, feedback, complaints, newsletter, reports]
 
 
 def all_publishers() -> list[Publisher]:

@@ -130,11 +130,12 @@ def test_every_recorded_action_has_words() -> None:
     source = Path(__file__).resolve().parents[2] / "src" / "pafinder"
     found: set[str] = set()
     pattern = re.compile(
-        r'"((?:pa|booking|event|referral|referrals|staff|access|complaint|feedback|newsletter)'
-        r'\.[a-z_]+)"'
+        r'"((?:pa|booking|event|referral|referrals|staff|access|complaint|feedback|newsletter'
+        r'|report)\.[a-z_]+)"'
     )
     for path in source.rglob("*.py"):
-        if path.name == "audit_view.py":
+        # returns.py names the quarterly return's measures ("referrals.total"), not actions.
+        if path.name in ("audit_view.py", "returns.py"):
             continue
         found |= set(pattern.findall(path.read_text()))
     # Column references and a quarterly-return key, not actions.

@@ -12,9 +12,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Column,
@@ -36,10 +35,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from pafinder.db import metadata
+from pafinder.periods import utc_bounds
 from pafinder.staff import store as staff_store
 
-LONDON = ZoneInfo("Europe/London")
-UTC = ZoneInfo("UTC")
 GENERAL = "general"
 PAGE_SIZE = 50
 # The same alphabet as referral references: no 0/O, 1/I/L or U, so a reference read out on the
@@ -275,15 +273,6 @@ def list_page(engine: Engine, filters: Filters, visible: Collection[str] | None)
             .offset((page - 1) * PAGE_SIZE)
         ).all()
     return Page([_complaint(r) for r in rows], total, page, pages)
-
-
-def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """The London days start..end (both included) as naive UTC bounds [from, to)."""
-
-    def midnight(day: date) -> datetime:
-        return datetime.combine(day, time(), tzinfo=LONDON).astimezone(UTC).replace(tzinfo=None)
-
-    return midnight(start), midnight(end + timedelta(days=1))
 
 
 def counts(engine: Engine, service_slug: str, start: date, end: date) -> dict[str, int]:

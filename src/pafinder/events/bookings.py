@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -403,7 +404,11 @@ def set_attendance(
 
 
 def attendance_summary(
-    engine: Engine, start: date, end: date, service: str | None = None, kind: str | None = None
+    engine: Engine,
+    start: date,
+    end: date,
+    service: str | None = None,
+    kinds: Collection[str] = (),
 ) -> dict[str, int]:
     """Figures for the returns, over occurrences whose original date is in [start, end]:
     sessions_held (occurrences with at least one person marked attended), attendances (total),
@@ -415,8 +420,8 @@ def attendance_summary(
     ]
     if service:
         conditions.append(events.c.service == service)
-    if kind:
-        conditions.append(events.c.kind == kind)
+    if kinds:  # none: every kind
+        conditions.append(events.c.kind.in_(list(kinds)))
     joined = event_bookings.join(events, events.c.id == event_bookings.c.event_id)
     with engine.connect() as conn:
         rows = list(

@@ -1,9 +1,8 @@
 """What the staff results page shows: the period asked for, and per statement how many answered
 and the percent who agreed, against the commissioners' 75% target.
 
-Quarters run April to March (April to June is the first); they fall on the calendar quarters,
-so only the year-to-date starts in April. Counts of 1 to 4 read "fewer than 5", with no percent:
-a percent of three answers says little and can point at a person.
+Quarters run April to March (pafinder.periods). Counts of 1 to 4 read "fewer than 5", with no
+percent: a percent of three answers says little and can point at a person.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from urllib.parse import urlencode
 
 from pafinder.content import OutcomeStatement
 from pafinder.feedback.store import agree_percent
+from pafinder.periods import long_date, quarter, year_start
 from pafinder.web.params import parse_day
 
 
@@ -29,25 +29,6 @@ MESSAGES = {
     "from": "Date from must be a real date, like 2026-10-01",
     "to": "Date to must be a real date, like 2026-12-31",
 }
-
-
-def quarter(day: date) -> tuple[date, date]:
-    """The first and last days of the quarter ``day`` is in."""
-    first_month = (day.month - 1) // 3 * 3 + 1
-    start = date(day.year, first_month, 1)
-    following = (
-        date(day.year + 1, 1, 1) if first_month == 10 else date(day.year, first_month + 3, 1)
-    )
-    return start, following - timedelta(days=1)
-
-
-def year_start(day: date) -> date:
-    """1 April of the year (April to March) that ``day`` is in."""
-    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 @dataclass(frozen=True)

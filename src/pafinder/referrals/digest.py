@@ -159,11 +159,12 @@ def _already(conn: Connection, kind: str, subject: str, day: date) -> bool:
     )
 
 
-def _queue_once(
+def queue_once(
     engine: Engine, marks: list[tuple[str, str, date]], message: EmailMessage, purpose: str
 ) -> int | None:
-    """Queue ``message`` and record ``marks`` in one transaction, unless every mark was already
-    sent; the marks already sent are left out. Returns the outbox id, or None."""
+    """Queue ``message`` and record ``marks`` (kind, subject, day) in one transaction, unless
+    every mark was already sent; the marks already sent are left out. Returns the outbox id, or
+    None. Also how the returns' "ready" notice goes once a period (pafinder.reports.notice)."""
     try:
         with engine.begin() as conn:
             fresh = [m for m in marks if not _already(conn, *m)]
@@ -234,7 +235,7 @@ def run(engine: Engine, settings: Settings, content: Content, today: date | None
         if not mine:
             continue  # nobody with nothing due gets an email
         message = _staff_digest(settings, member.email, mine, today, names)
-        queued = _queue_once(engine, [("staff", str(member.id), today)], message, "staff digest")
+        queued = queue_once(engine, [("staff", str(member.id), today)], message, "staff digest")
         if queued is not None:
             ids.append(queued)
             staff_emails += 1
@@ -253,7 +254,7 @@ def run(engine: Engine, settings: Settings, content: Content, today: date | None
             continue
         message = _flag(settings, config.staff_email, service.name, fresh)
         marks = [("respond_by", ref, day) for ref, day in fresh]
-        queued = _queue_once(engine, marks, message, "respond-by flag")
+        queued = queue_once(engine, marks, message, "respond-by flag")
         if queued is not None:
             ids.append(queued)
             flags += len(fresh)

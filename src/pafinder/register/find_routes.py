@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from pafinder.content import Content
-from pafinder.register import contact, search, store
+from pafinder.register import activity, contact, search, store
 from pafinder.register.api_routes import run_search
 from pafinder.register.models import (
     ALL_OF,
@@ -202,6 +202,9 @@ async def find_a_pa(request: Request) -> Response:
     suggestions = (
         await run_in_threadpool(_suggestions, request, params) if result and not total else []
     )
+    if result is not None and params.page == 1 and request.method == "GET":
+        # One search for the returns: page 1 of an answered search; paging on is the same search.
+        await run_in_threadpool(activity.record_search, request.app.state.engine)
     return render_page(
         request,
         "register/find/search.html",

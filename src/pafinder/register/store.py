@@ -21,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from pafinder import outbox
 from pafinder.db import utcnow
+from pafinder.register import activity
 from pafinder.register.models import PublicListing, display_name
 from pafinder.register.tables import LIST_FIELDS, pa_contacts, pas
 
@@ -277,18 +278,22 @@ def add_contact(
     message: str,
     email_to_pa: EmailMessage,
 ) -> int:
-    """Keep the message and queue its email to the PA together; returns the outbox id."""
+    """Keep the message, count it for the returns and queue its email to the PA together;
+    returns the outbox id."""
+    now = utcnow()
     with engine.begin() as conn:
         conn.execute(
             insert(pa_contacts).values(
                 pa_id=pa_id,
-                created_at=utcnow(),
+                created_at=now,
                 sender_name=sender_name,
                 sender_email=sender_email,
                 sender_phone=sender_phone,
                 message=message,
             )
         )
+        # Counted apart from the row, which is purged after 90 days (returns must not drift).
+        activity.count(conn, "contact", now)
         return outbox.queue(conn, email_to_pa, "PA contact message")
 
 

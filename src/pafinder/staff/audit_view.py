@@ -85,6 +85,7 @@ ACTION_LABELS = {
     "referral.received": "Referral received",
     "referral.status": "Changed referral status",
     "referral.viewed": "Viewed referral",
+    "report.produced": "Produced a service's return (page, CSV, XLSX or the command)",
     "referrals.exported": "Exported referrals",
     "staff.created": "Added staff account",
     "staff.disabled": "Disabled staff account",
@@ -116,6 +117,8 @@ DETAIL_LABELS = {
     "to": "To",
     "next_due": "Next due",
     "due_on": "Due",
+    "raw": "Every number (small-number rule off)",
+    "format": "Shown as",
 }
 
 FIELDS = ("who", "referral", "from", "to", "page")

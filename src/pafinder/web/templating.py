@@ -26,6 +26,8 @@ from jinja2 import (
     select_autoescape,
 )
 
+from pafinder.reports.charts import TEMPLATE_FILTERS as REPORT_FILTERS
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 FEATURES = (
     "web",
@@ -91,6 +93,7 @@ def make_environment(globals_: Mapping[str, Any] | None = None) -> Environment:
     )
     env.filters["date"] = format_date
     env.filters["time"] = format_time
+    env.filters.update(REPORT_FILTERS)  # cell_text, bar_chart: the returns' tables and charts
     env.globals.update(globals_ or {})
     return env
 
