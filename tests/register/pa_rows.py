@@ -171,6 +171,34 @@ def facets(rows: list[dict[str, str]]) -> dict[str, dict[str, int]]:
     return out
 
 
+def facets_for(
+    rows: list[dict[str, str]], params: list[tuple[str, str]]
+) -> dict[str, dict[str, int]]:
+    """The CONTRACT's facet counts for a search over ``rows`` (the published ones), worked out
+    the slow way: each count is the size of the search a person would get by ticking it."""
+    result = [r for r in rows if matches(r, params)]
+    out = facets(result)
+    for param, column in (("area", "areas"), ("gender", "gender")):
+        own = [v for k, v in params if k == param]
+        if not own:
+            continue
+        others = [(k, v) for k, v in params if k != param]
+        base = [r for r in rows if matches(r, others)]
+        values = {s for r in base for s in (split(r[column]) if param == "area" else [r[column]])}
+        counts = {}
+        for value in values:
+            ticked = others + [(param, v) for v in [*own, value]]
+            counts[value] = sum(1 for r in base if matches(r, ticked))
+        out[param] = {k: n for k, n in counts.items() if n}
+    if any(k == "dbs" for k, _ in params):
+        base = [r for r in rows if matches(r, [(k, v) for k, v in params if k != "dbs"])]
+        out["dbs"] = facets(base)["dbs"]
+    out["dbs_checked"] = {"yes": sum(1 for r in result if r["dbs_checked"] == "yes")}
+    out["driving"] = {"yes": sum(1 for r in result if r["driving"] == "yes")}
+    out["non_smoker"] = {"yes": sum(1 for r in result if r["smoker"] == "no")}
+    return out
+
+
 def public(row: dict[str, str]) -> dict[str, Any]:
     """The public view the API must give for a row (without ref and updated)."""
     return {

@@ -16,6 +16,7 @@ from pafinder.register import search, store
 from pafinder.register.models import (
     ALL_OF,
     ANY_OF,
+    FLAGS,
     PARAMS,
     SearchParamError,
     SearchParams,
@@ -38,9 +39,13 @@ def _json(body: Any, status_code: int = 200) -> JSONResponse:
 def ordered_facets(
     facets: dict[str, dict[str, int]], content: Content
 ) -> dict[str, dict[str, int]]:
-    """Facet values in taxonomy order (DBS in level order), as people read them."""
+    """Facet values in taxonomy order (DBS in level order), as people read them; the yes/no
+    filters' {"yes": n} as they are."""
     out = {}
     for name, counts in facets.items():
+        if name in FLAGS:
+            out[name] = dict(counts)
+            continue
         order = DBS_LEVELS if name == "dbs" else tuple(content.labels(FACET_TAXONOMY[name]))
         out[name] = {slug: counts[slug] for slug in order if slug in counts}
     return out

@@ -13,9 +13,16 @@ by `index.refresh_pa` and `index.rebuild_pa_index`) changes. The 120-day freshne
 per query with a bisect over the listings sorted by their confirmation time, since time passes
 without writes.
 
-Facet counting (documented in docs/register-search.md): each facet value counts the listings of
-the whole filtered result (every active filter applied, its own parameter included) that have
-that value; values with no listing are left out. For `dbs` the count is per exact level.
+Facet counting (CONTRACT "PA search API", documented in docs/register-search.md): a count is
+what a person would get by ticking that option next.
+- Any-of parameters (`area`, `gender`): disjunctive. A value's count is the result with every
+  other parameter applied and that value added to its own parameter, so ticking Congleton beside
+  Macclesfield shows what it adds, never 0 for an unticked area that would add listings.
+- `dbs`: a level's count is the listings at exactly that level with every other parameter
+  applied (the `dbs` parameter itself left out).
+- All-of parameters (tasks, languages, ...) and the yes/no filters (`dbs_checked`, `driving`,
+  `non_smoker`, as {"yes": n}): over the whole filtered result, since ticking one narrows it.
+Values with no listing are left out (the yes/no counts are always given).
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from sqlalchemy import Engine
 from pafinder import search as whoosh_store
 from pafinder.db import utcnow
 from pafinder.register import index, store
-from pafinder.register.models import ALL_OF, ANY_OF, FACETS, SearchParams
+from pafinder.register.models import ALL_OF, ANY_OF, FACETS, FLAGS, SearchParams
 from pafinder.register.tables import DBS_LEVELS
 from pafinder.settings import Settings
 
@@ -187,15 +194,21 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
 
 
-def _filtered(snap: Snapshot, params: SearchParams, now: datetime) -> BitMap:
+def _filtered(
+    snap: Snapshot, params: SearchParams, now: datetime, leave_out: str | None = None
+) -> BitMap:
+    """The listings the filters find; ``leave_out`` names one parameter not applied (the base
+    of a disjunctive facet count)."""
     result = snap.fresh(now)
     for name, slugs in params.any_of.items():
+        if name == leave_out:
+            continue
         bitmaps = [snap.values[name].get(s, _EMPTY) for s in slugs]
         result = result & BitMap.union(_EMPTY, *bitmaps)
     for name, slugs in params.all_of.items():
         for slug in slugs:
             result = result & snap.values[name].get(slug, _EMPTY)
-    if params.dbs:
+    if params.dbs and leave_out != "dbs":
         result = result & snap.at_least[params.dbs]
     for flag in sorted(params.flags):
         result = result & snap.flags[flag]
@@ -214,15 +227,54 @@ def _text_matches(settings: Settings, snap: Snapshot, q: str) -> list[int]:
     return [pos for _, pos in scored]
 
 
-def facet_counts(snap: Snapshot, result: BitMap) -> dict[str, dict[str, int]]:
+def _counts(base: BitMap, bitmaps: dict[str, BitMap]) -> dict[str, int]:
+    """For each slug, how many of ``base`` have it (zeros left out)."""
+    counts = {}
+    for slug, bitmap in bitmaps.items():
+        n = base.intersection_cardinality(bitmap)
+        if n:
+            counts[slug] = n
+    return counts
+
+
+def _added_counts(base: BitMap, bitmaps: dict[str, BitMap], chosen: BitMap) -> dict[str, int]:
+    """For each slug some of ``base`` have: how many of ``base`` are in ``chosen`` or have
+    the slug (what ticking it next would show)."""
+    already = base & chosen
+    counts = {}
+    for slug, bitmap in bitmaps.items():
+        holding = base.intersection_cardinality(bitmap)
+        if holding:
+            counts[slug] = len(already) + holding - already.intersection_cardinality(bitmap)
+    return counts
+
+
+def facet_counts(
+    snap: Snapshot,
+    params: SearchParams,
+    now: datetime,
+    result: BitMap,
+    text: BitMap | None = None,
+) -> dict[str, dict[str, int]]:
+    """Every facet's counts (the rules are in the module docstring). ``result`` is the search's
+    result; ``text`` the listings matching `q`, when there is one."""
     facets: dict[str, dict[str, int]] = {}
     for name in FACETS:
-        counts = {}
-        for slug, bitmap in snap.values[name].items():
-            n = result.intersection_cardinality(bitmap)
-            if n:
-                counts[slug] = n
-        facets[name] = counts
+        if name in ANY_OF and params.any_of.get(name):
+            base = _filtered(snap, params, now, leave_out=name)
+            if text is not None:
+                base = base & text
+            chosen = [snap.values[name].get(s, _EMPTY) for s in params.any_of[name]]
+            facets[name] = _added_counts(base, snap.values[name], BitMap.union(_EMPTY, *chosen))
+        elif name == "dbs" and params.dbs:
+            base = _filtered(snap, params, now, leave_out="dbs")
+            if text is not None:
+                base = base & text
+            facets[name] = _counts(base, snap.values[name])
+        else:
+            facets[name] = _counts(result, snap.values[name])
+    for flag in FLAGS:
+        facets[flag] = {"yes": result.intersection_cardinality(snap.flags[flag])}
     return facets
 
 
@@ -234,8 +286,11 @@ def search(
     snap = CACHE.snapshot(engine, settings)
     result = _filtered(snap, params, now)
     offset = (params.page - 1) * params.per_page
+    text: BitMap | None = None
     if params.q:
-        ordered = [pos for pos in _text_matches(settings, snap, params.q) if pos in result]
+        matched = _text_matches(settings, snap, params.q)
+        text = BitMap(matched)
+        ordered = [pos for pos in matched if pos in result]
         result = BitMap(ordered)
         positions = ordered[offset : offset + params.per_page]
     else:
@@ -245,7 +300,7 @@ def search(
         page=params.page,
         per_page=params.per_page,
         ids=[snap.pa_ids[p] for p in positions],
-        facets=facet_counts(snap, result),
+        facets=facet_counts(snap, params, now, result, text),
     )
 
 
