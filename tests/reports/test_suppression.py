@@ -14,7 +14,6 @@ from pafinder.reports.suppression import Sum, suppress
 from pafinder.reports.tables import FEWER, SUPPRESSED, Cell, Percent
 
 
-
 def _possible_values(
     raw: dict[str, int], shown: dict[str, Cell], sums: list[Sum]
 ) -> dict[str, set[int]]:

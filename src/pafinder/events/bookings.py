@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -403,6 +403,59 @@ def set_attendance(
     return changed
 
 
+@dataclass(frozen=True)
+class Attendance:
+    """One booked place as the returns count it."""
+
+    event_id: int
+    kind: str
+    occurrence_date: date
+    person_key: str
+    attendance: str
+
+
+def attendance_rows(
+    engine: Engine, start: date, end: date, service: str | None = None
+) -> list[Attendance]:
+    """Booked places on occurrences whose original date is in [start, end]."""
+    conditions = [
+        event_bookings.c.occurrence_date.between(start, end),
+        event_bookings.c.status == "booked",
+    ]
+    if service:
+        conditions.append(events.c.service == service)
+    joined = event_bookings.join(events, events.c.id == event_bookings.c.event_id)
+    query = (
+        select(
+            event_bookings.c.event_id,
+            events.c.kind,
+            event_bookings.c.occurrence_date,
+            event_bookings.c.person_key,
+            event_bookings.c.attendance,
+        )
+        .select_from(joined)
+        .where(and_(*conditions))
+    )
+    with engine.connect() as conn:
+        return [Attendance(*row) for row in conn.execute(query)]
+
+
+def summarise(rows: Iterable[Attendance], kinds: Collection[str] = ()) -> dict[str, int]:
+    """sessions_held (occurrences with at least one person marked attended), attendances
+    (total), unique_attendees (distinct people by email or phone), did_not_attend, cancelled
+    (people who told us they could not come, as marked by staff); over ``kinds`` only when
+    given."""
+    chosen = [r for r in rows if not kinds or r.kind in kinds]
+    attended = [r for r in chosen if r.attendance == "attended"]
+    return {
+        "sessions_held": len({(r.event_id, r.occurrence_date) for r in attended}),
+        "attendances": len(attended),
+        "unique_attendees": len({r.person_key for r in attended}),
+        "did_not_attend": sum(1 for r in chosen if r.attendance == "did-not-attend"),
+        "cancelled": sum(1 for r in chosen if r.attendance == "cancelled"),
+    }
+
+
 def attendance_summary(
     engine: Engine,
     start: date,
@@ -410,40 +463,9 @@ def attendance_summary(
     service: str | None = None,
     kinds: Collection[str] = (),
 ) -> dict[str, int]:
-    """Figures for the returns, over occurrences whose original date is in [start, end]:
-    sessions_held (occurrences with at least one person marked attended), attendances (total),
-    unique_attendees (distinct people by email or phone), did_not_attend, cancelled (people
-    who told us they could not come, as marked by staff)."""
-    conditions = [
-        event_bookings.c.occurrence_date.between(start, end),
-        event_bookings.c.status == "booked",
-    ]
-    if service:
-        conditions.append(events.c.service == service)
-    if kinds:  # none: every kind
-        conditions.append(events.c.kind.in_(list(kinds)))
-    joined = event_bookings.join(events, events.c.id == event_bookings.c.event_id)
-    with engine.connect() as conn:
-        rows = list(
-            conn.execute(
-                select(
-                    event_bookings.c.event_id,
-                    event_bookings.c.occurrence_date,
-                    event_bookings.c.person_key,
-                    event_bookings.c.attendance,
-                )
-                .select_from(joined)
-                .where(and_(*conditions))
-            )
-        )
-    attended = [r for r in rows if r.attendance == "attended"]
-    return {
-        "sessions_held": len({(r.event_id, r.occurrence_date) for r in attended}),
-        "attendances": len(attended),
-        "unique_attendees": len({r.person_key for r in attended}),
-        "did_not_attend": sum(1 for r in rows if r.attendance == "did-not-attend"),
-        "cancelled": sum(1 for r in rows if r.attendance == "cancelled"),
-    }
+    """Figures for the returns over occurrences whose original date is in [start, end]
+    (``summarise`` says which)."""
+    return summarise(attendance_rows(engine, start, end, service), kinds)
 
 
 def reminder_candidates(engine: Engine, since: date) -> list[Booking]:

@@ -20,7 +20,7 @@ from pafinder.db import utcnow
 from pafinder.periods import quarter
 from pafinder.referrals.digest import queue_once
 from pafinder.referrals.models import referral_config
-from pafinder.reports import exports, period, returns
+from pafinder.reports import period, returns
 from pafinder.reports.tables import Percent
 from pafinder.settings import Settings
 from pafinder.staff import store as staff_store
@@ -35,7 +35,7 @@ def _open() -> tuple[Settings, Engine, Content]:
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
     run_migrations(engine)
-    return settings, engine, load_content(settings.content_dir)
+    return settings, engine, load_content(settings.content_dir, pages=False)
 
 
 def as_json(built: returns.Return) -> dict[str, Any]:
@@ -79,6 +79,8 @@ def report(slug: str, from_: str, to: str, form: str, raw: bool) -> None:
         shown = f"{form.upper()} from the command line"
         detail = {"from": start.isoformat(), "to": end.isoformat(), "raw": raw, "format": shown}
         staff_store.record(conn, "cli", "report.produced", "service", slug, detail)
+    from pafinder.reports import exports  # openpyxl loads only when asked for a download
+
     if form == "json":
         click.echo(json.dumps(as_json(built), indent=2, ensure_ascii=False))
     elif form == "csv":

@@ -141,6 +141,32 @@ SUPPRESSION_RULE = (
 )
 
 
+@dataclass(frozen=True)
+class _Read:
+    """Everything the return reads from the features' stores, once, for its widest period
+    (the earlier of the period's start and 1 April, to the period's end)."""
+
+    received: list[referral_figures.Received]
+    refused: list[tuple[int, str, date]]  # in the order they were made
+    waiting: Counter[str]  # at the end of the period, which both columns share
+    dates: list[event_figures.SessionDate]
+    attendance: list[event_figures.Attendance]
+    checks: list[tuple[str, date, str]]
+    reach: dict[str, referral_figures.Reach]
+
+    @classmethod
+    def read(cls, engine: Engine, slug: str, first: date, end: date) -> _Read:
+        return cls(
+            referral_figures.received(engine, slug, first, end),
+            referral_figures.refusals(engine, slug, first, end),
+            referral_figures.waiting_at(engine, slug, end),
+            event_figures.session_dates(engine, slug, first, end),
+            event_figures.attendance_rows(engine, slug, first, end),
+            referral_figures.checks(engine, slug, first, end),
+            referral_figures.equality(engine, slug, referral_figures.quarter_names(first, end)),
+        )
+
+
 def _gather(
     engine: Engine,
     service: Service,
@@ -149,12 +175,13 @@ def _gather(
     start: date,
     end: date,
     found: _Figures,
+    read: _Read,
 ) -> dict[str, Any]:
-    """Put one column's raw figures into ``found``; returns what the row plans need to know
-    (districts, kinds, statements answered) for that column."""
+    """Put one column's raw figures into ``found``, counted from ``read`` over start..end;
+    returns what the row plans need to know (districts, quarters) for that column."""
     slug = service.slug
     put = found.raw
-    received = referral_figures.received(engine, slug, start, end)
+    received = [r for r in read.received if start <= r.received_on <= end]
     put[f"{column}:referrals.total"] = len(received)
     found.counter(
         column, "referrals.source", Counter(r.referrer_type for r in received), [*SOURCES]
@@ -170,26 +197,33 @@ def _gather(
         len(received) - outside - districts.get(NO_POSTCODE, 0) if area else 0
     )
 
-    refused = referral_figures.refusals(engine, slug, start, end)
+    # A referral refused twice in the period (refused, reopened, refused) counts once, under
+    # the reason it was last refused for.
+    last: dict[int, str] = {}
+    for referral_id, reason, day in read.refused:
+        if start <= day <= end:
+            last[referral_id] = reason
+    refused = Counter(last.values())
     refused_keys = [*REFUSAL_REASONS, *sorted(set(refused) - set(REFUSAL_REASONS))]
     found.counter(column, "referrals.refused", refused, refused_keys)
     put[f"{column}:referrals.refused_total"] = sum(refused.values())
-    waiting = referral_figures.waiting_at(engine, slug, end)
+    waiting = read.waiting
     waiting_keys = [*DELAY_REASONS, *sorted(set(waiting) - set(DELAY_REASONS))]
     found.counter(column, "referrals.waiting", waiting, waiting_keys)
     put[f"{column}:referrals.waiting_total"] = sum(waiting.values())
 
-    sessions = event_figures.sessions_by_kind(engine, slug, start, end)
+    sessions = event_figures.sessions_by_kind(read.dates, read.attendance, start, end)
     put[f"{column}:events.sessions"] = sum(sessions.values())
-    came = event_figures.attendance(engine, slug, start, end)
+    booked = [r for r in read.attendance if start <= r.occurrence_date <= end]
+    came = event_figures.summarise(booked)
     for key in ATTENDANCE:
         put[f"{column}:events.{key}"] = came[key]
-    by_kind = {kind: event_figures.attendance(engine, slug, start, end, [kind]) for kind in KINDS}
+    attended = Counter(r.kind for r in booked if r.attendance == "attended")
     for kind in KINDS:
         put[f"{column}:events_by_kind.{kind}.sessions"] = sessions.get(kind, 0)
-        put[f"{column}:events_by_kind.{kind}.attendances"] = by_kind[kind]["attendances"]
+        put[f"{column}:events_by_kind.{kind}.attendances"] = attended.get(kind, 0)
     if config.trained_kinds:
-        trained = event_figures.attendance(engine, slug, start, end, config.trained_kinds)
+        trained = event_figures.summarise(booked, config.trained_kinds)
         put[f"{column}:carers.trained"] = trained["unique_attendees"]
 
     put[f"{column}:feedback.responses"] = feedback_store.response_count(engine, slug, start, end)
@@ -212,32 +246,32 @@ def _gather(
         put[f"{column}:register.listings_active"] = listings["active"]
         put[f"{column}:register.listings_new"] = listings["new"]
         put[f"{column}:register.dbs_checked_percent"] = (
-            Percent(round(100 * listings["dbs_checked"] / listings["active"]))
+            # Halves up, as the feedback percents are (5 of 8 is 63%).
+            Percent(feedback_store.agree_percent(listings["dbs_checked"], listings["active"]))
             if listings["active"]
             else None
         )
         put[f"{column}:register.searches"] = totals["searches"]
         put[f"{column}:register.contacts"] = totals["contacts"]
 
-    checks = referral_figures.checks(engine, slug, start, end)
+    checks: dict[str, Counter[str]] = {}
+    for check_id, due_on, outcome in read.checks:
+        if start <= due_on <= end:
+            checks.setdefault(check_id, Counter())[outcome] += 1
     for check in service_checks(service):
         outcomes = checks.get(check.id, Counter())
         found.counter(column, f"checks.{check.id}", outcomes, [*CHECK_OUTCOMES])
         put[f"{column}:checks.{check.id}.due"] = sum(outcomes.values())
 
     quarters = referral_figures.quarter_names(start, end)
-    responses, reach = referral_figures.equality(engine, slug, quarters)
-    put[f"{column}:reach.responses"] = responses
+    reach = referral_figures.combined(read.reach, quarters)
+    put[f"{column}:reach.responses"] = reach.responses
     for question, (_, options) in EQUALITY.items():
-        counts = reach[question]
+        counts = reach.answers[question]
         keys = [value for value, _ in options] + [""]
         for value in keys:
             put[f"{column}:reach.{question}.{value or 'not_answered'}"] = counts.get(value, 0)
-    return {
-        "districts": set(districts),
-        "quarters": quarters,
-        "received_on": Counter(r.received_on.replace(day=1) for r in received),
-    }
+    return {"districts": set(districts), "quarters": quarters}
 
 
 def referral_area(service: Service) -> frozenset[str]:
@@ -252,16 +286,13 @@ def build(engine: Engine, service: Service, start: date, end: date, raw: bool = 
     ``end`` falls in, to ``end``)."""
     config = returns_config(service)
     ytd = year_start(end)
-    found = _Figures()
-    period = _gather(engine, service, config, "p", start, end, found)
-    year = _gather(engine, service, config, "y", ytd, end, found)
-    # Months: from the earlier of the two starts, so a period longer than the year shows all.
+    # From the earlier of the two starts, so a period longer than the year shows all its months.
     first = min(start, ytd)
-    month_counts = (
-        year["received_on"]
-        if first == ytd
-        else _gather(engine, service, config, "x", first, end, _Figures())["received_on"]
-    )
+    read = _Read.read(engine, service.slug, first, end)
+    found = _Figures()
+    period = _gather(engine, service, config, "p", start, end, found, read)
+    year = _gather(engine, service, config, "y", ytd, end, found, read)
+    month_counts = Counter(r.received_on.replace(day=1) for r in read.received)
     month_list = months(first, end)
     for month in month_list:
         found.raw[f"m:referrals.by_month.{month:%Y-%m}"] = month_counts.get(month, 0)
@@ -404,11 +435,12 @@ class _Plan:
         )
         parts = [f"m:referrals.by_month.{month:%Y-%m}" for month in month_list]
         first = min(start, ytd)
-        if first == ytd:
-            self.found.sums.append(Sum("y:referrals.total", tuple(parts)))
-        # The period's months add up to its total only when it is whole months.
-        if start.day == 1 and end == month_end(end):
-            inside = tuple(p for p in parts if f"{start:%Y-%m}" <= p[-7:] <= f"{end:%Y-%m}")
+        # Each month row counts up to ``end``: from April the months add up to the year to
+        # date's total, and from the period's first month (when it starts on the 1st) to its own.
+        in_year = tuple(p for p in parts if p[-7:] >= f"{ytd:%Y-%m}")
+        self.found.sums.append(Sum("y:referrals.total", in_year))
+        if start.day == 1:
+            inside = tuple(p for p in parts if p[-7:] >= f"{start:%Y-%m}")
             self.found.sums.append(Sum("p:referrals.total", inside))
         return ReportTable(
             "months",

@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from pafinder.content import Service
 from pafinder.db import utcnow
-from pafinder.reports import exports, period, returns
+from pafinder.reports import period, returns
 from pafinder.staff import store as staff_store
 from pafinder.staff.auth import actor, refuse_service, staff_required
 from pafinder.web.render import render_page
@@ -109,8 +109,12 @@ async def _report(request: Request, slug: str, how: str) -> Response:
     query = {"from": start.isoformat(), "to": end.isoformat(), **({"raw": "yes"} if raw else {})}
     filename = f"return-{slug}-{start.isoformat()}-to-{end.isoformat()}{'-raw' if raw else ''}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}.{how}"'}
+    from pafinder.reports import exports  # openpyxl loads only when a return is downloaded
+
     if how == "csv":
         # With a byte order mark, so Excel opens it as UTF-8 (names like Zoë stay whole).
+        from pafinder.reports import exports  # openpyxl loads only when a return is downloaded
+
         body = "\ufeff" + exports.to_csv(built.title_lines, list(built.tables))
         return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
     if how == "xlsx":
