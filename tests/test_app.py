@@ -100,7 +100,14 @@ def test_production_refuses_a_missing_or_short_secret_key(tmp_path: Path) -> Non
         Settings.from_env({"PAFINDER_ENV": "production", "PAFINDER_SECRET_KEY": "x" * 31})
     with pytest.raises(ConfigError, match="PAFINDER_SECRET_KEY"):
         Settings.from_env({"PAFINDER_ENV": "production"})
-    ok = Settings.from_env({"PAFINDER_ENV": "production", "PAFINDER_SECRET_KEY": "x" * 40})
+    ok = Settings.from_env(
+        {
+            "PAFINDER_ENV": "production",
+            "PAFINDER_SECRET_KEY": "x" * 40,
+            # production needs a data key too (tests/dataprotection/test_encryption.py)
+            "PAFINDER_DATA_KEY": "kuNEu-RpopfmJo3297szwS2wFDba1O7pLR2zg2itQvE=",
+        }
+    )
     assert ok.production
 
 

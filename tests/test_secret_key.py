@@ -61,7 +61,14 @@ def test_an_unknown_environment_is_refused(name: str) -> None:
 
 def test_the_known_environments_are_accepted() -> None:
     for name in ("development", "production", "test"):
-        s = Settings.from_env({"PAFINDER_ENV": name, "PAFINDER_SECRET_KEY": "k" * 40})
+        s = Settings.from_env(
+            {
+                "PAFINDER_ENV": name,
+                "PAFINDER_SECRET_KEY": "k" * 40,
+                # production also needs a data key (tests/dataprotection)
+                "PAFINDER_DATA_KEY": "kuNEu-RpopfmJo3297szwS2wFDba1O7pLR2zg2itQvE=",
+            }
+        )
         assert s.production == (name == "production")
 
 

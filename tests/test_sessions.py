@@ -259,7 +259,12 @@ def test_purge_drafts_deletes_ended_sessions(
 
 @pytest.fixture
 def production(tmp_path: Path) -> Iterator[tuple[Settings, PageClient]]:
-    settings = make_settings(tmp_path, env="production", secret_key="s" * 48)
+    settings = make_settings(
+        tmp_path,
+        env="production",
+        secret_key="s" * 48,
+        data_key="kuNEu-RpopfmJo3297szwS2wFDba1O7pLR2zg2itQvE=",  # production needs both
+    )
     prepare(settings)
     with PageClient(create_app(settings), base_url="https://portal.example") as client:
         yield settings, client

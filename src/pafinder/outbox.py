@@ -99,6 +99,30 @@ def forget(conn: Connection, address: str) -> None:
     conn.execute(delete(mail_outbox).where(func.lower(mail_outbox.c.recipient) == address.lower()))
 
 
+def for_address(conn: Connection, address: str) -> list[dict[str, object]]:
+    """Subject access: the emails waiting for this address (what each is for, its subject line
+    and when it was queued)."""
+    query = select(mail_outbox).where(func.lower(mail_outbox.c.recipient) == address.lower())
+    found: list[dict[str, object]] = []
+    for row in conn.execute(query.order_by(mail_outbox.c.id)):
+        message = BytesParser(policy=policy.default).parsebytes(bytes(row.message))
+        found.append(
+            {
+                "id": row.id,
+                "purpose": row.purpose,
+                "recipient": row.recipient,
+                "subject": str(message.get("Subject", "")),
+                "created_at": row.created_at.isoformat(),
+            }
+        )
+    return found
+
+
+def purge_older(conn: Connection, cutoff: datetime) -> int:
+    """Retention (pafinder purge): delete emails queued before ``cutoff``, sent or not."""
+    return int(conn.execute(delete(mail_outbox).where(mail_outbox.c.created_at < cutoff)).rowcount)
+
+
 def forget_files(settings: Settings, address: str) -> None:
     """Right to erasure, for the development outbox folder: its .eml files to this address
     (after the erasure has committed; a file is not part of a transaction)."""

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from starlette.datastructures import Secret
 
+from pafinder import crypto
 from pafinder.secret_key import MIN_KEY_BYTES, stored_key
 
 ENVIRONMENTS = ("development", "production", "test")
@@ -44,6 +45,15 @@ class Settings:
     staff_max_hours: int = 8
     # PAFINDER_MAX_BODY_BYTES: a request body over this is refused with 413 before it is read
     max_body_bytes: int = 1_000_000
+    # PAFINDER_DATA_KEY: Fernet keys for free text at rest, the first writes (pafinder.crypto);
+    # empty: a key kept in the data dir (development only: production refuses to start)
+    explicit_data_keys: tuple[bytes, ...] = ()
+    # Retention (pafinder purge), in days: closed/refused/signposted referrals after their last
+    # change, event bookings after the date booked, messages to PAs and waiting emails, feedback
+    retain_closed_referrals_days: int = 2190
+    retain_bookings_days: int = 730
+    retain_messages_days: int = 90
+    retain_feedback_days: int = 1095
 
     @cached_property
     def secret_key(self) -> Secret:
@@ -51,6 +61,11 @@ class Settings:
         if self.explicit_secret_key is not None:
             return self.explicit_secret_key
         return Secret(stored_key(self.data_dir))
+
+    def data_keys(self) -> tuple[bytes, ...]:
+        if self.explicit_data_keys:
+            return self.explicit_data_keys
+        return (crypto.stored_key(self.data_dir),)
 
     @property
     def production(self) -> bool:
@@ -83,8 +98,19 @@ class Settings:
             staff_idle_minutes=_whole("STAFF_IDLE_MINUTES", get("STAFF_IDLE_MINUTES", "30")),
             staff_max_hours=_whole("STAFF_MAX_HOURS", get("STAFF_MAX_HOURS", "8")),
             max_body_bytes=_whole("MAX_BODY_BYTES", get("MAX_BODY_BYTES", "1000000")),
+            explicit_data_keys=tuple(_data_keys(source.get("PAFINDER_DATA_KEY", ""))),
+            retain_closed_referrals_days=_whole(
+                "RETAIN_CLOSED_REFERRALS_DAYS", get("RETAIN_CLOSED_REFERRALS_DAYS", "2190")
+            ),
+            retain_bookings_days=_whole("RETAIN_BOOKINGS_DAYS", get("RETAIN_BOOKINGS_DAYS", "730")),
+            retain_messages_days=_whole("RETAIN_MESSAGES_DAYS", get("RETAIN_MESSAGES_DAYS", "90")),
+            retain_feedback_days=_whole(
+                "RETAIN_FEEDBACK_DAYS", get("RETAIN_FEEDBACK_DAYS", "1095")
+            ),
         )
         settings.check()
+        # Stores reach the keys through their engine's URL (they are not handed settings).
+        crypto.register(settings.database_url, settings.data_keys)
         return settings
 
     def check(self) -> None:
@@ -102,6 +128,19 @@ class Settings:
                 f"PAFINDER_SECRET_KEY must be at least {MIN_KEY_BYTES} bytes long: make one with "
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
+        if self.production and not self.explicit_data_keys:
+            raise ConfigError(
+                "PAFINDER_ENV=production needs PAFINDER_DATA_KEY set to one or more Fernet keys "
+                "(comma-separated, the first encrypts): make one with python -c 'from "
+                "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+            )
+
+
+def _data_keys(value: str) -> list[bytes]:
+    try:
+        return crypto.parse_keys(value)
+    except crypto.DataKeyError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _proxies(value: str) -> tuple[str, ...]:

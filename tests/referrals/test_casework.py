@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from pafinder import crypto
 from pafinder.db import make_engine, utcnow
 from pafinder.referrals import store
 from pafinder.referrals.casework import referral_changes
@@ -306,7 +307,9 @@ def test_notes_limits_and_escaping(
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Note added" in page and "m" * 5000 in page
     notes = _changes(ref_settings, ref)
-    assert [n.note for n in notes] == [script, "m" * 5000]
+    # Stored encrypted (pafinder.crypto); read back through the key.
+    engine = make_engine(ref_settings.database_url)
+    assert [crypto.decrypt(engine, n.note) for n in notes] == [script, "m" * 5000]
     saved = store.get(make_engine(ref_settings.database_url), ref)
     assert saved is not None and saved.status == "received" and saved.first_contact_at is None
 

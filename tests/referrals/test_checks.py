@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, select
 
+from pafinder import crypto
 from pafinder.app import create_app
 from pafinder.content import load_content
 from pafinder.db import make_engine, utcnow
@@ -185,7 +186,8 @@ def test_marking_done_records_once_with_the_note_escaped(
     assert response.headers["location"] == f"/staff/referrals/{ref}#checks"
     saved = _rows(ref_settings, ref)[0]
     assert saved.id == early.id and saved.done_at is not None
-    assert (saved.done_by, saved.note) == (staff_id, note)
+    engine = make_engine(ref_settings.database_url)  # the note is stored encrypted
+    assert (saved.done_by, crypto.decrypt(engine, saved.note)) == (staff_id, note)
     page = ref_client.get(f"/staff/referrals/{ref}").text
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(" in page
@@ -193,14 +195,14 @@ def test_marking_done_records_once_with_the_note_escaped(
     assert f"/checks/{early.id}/done" not in page  # no form for a check that is done
     [change] = _check_changes(ref_settings, ref)
     assert (change.staff_id, change.from_value, change.to_value) == (staff_id, "early_help", "done")
-    assert "Early help check done." in change.note
+    assert "Early help check done." in crypto.decrypt(engine, change.note)
     [entry] = _audit(ref_settings, ref)
     assert entry["action"] == "referral.check_done" and entry["actor"] == f"staff:{staff_id}"
     assert json.loads(entry["detail"]) == {"check": "early_help", "note_length": len(note)}
     # Sent again (a double click, or a second tab): nothing more is recorded.
     again = _post(ref_client, ref, early.id, "done", note="Second time")
     assert again.status_code == 303
-    assert _rows(ref_settings, ref)[0].note == note
+    assert crypto.decrypt(engine, _rows(ref_settings, ref)[0].note) == note
     assert len(_check_changes(ref_settings, ref)) == 1 and len(_audit(ref_settings, ref)) == 1
 
 
@@ -216,7 +218,12 @@ def test_rescheduling_moves_the_date_with_a_reason_once(
     assert response.status_code == 303
     saved = _rows(ref_settings, ref)[0]
     assert saved.id == early.id
-    assert (saved.due_on, saved.rescheduled_from, saved.reschedule_reason) == (
+    engine = make_engine(ref_settings.database_url)  # the reason is stored encrypted
+    assert (
+        saved.due_on,
+        saved.rescheduled_from,
+        crypto.decrypt(engine, saved.reschedule_reason),
+    ) == (
         new_day,
         early.due_on,
         reason,
@@ -232,7 +239,7 @@ def test_rescheduling_moves_the_date_with_a_reason_once(
         "reason_length": len(reason),
     }
     [change] = _check_changes(ref_settings, ref)
-    assert change.to_value == "rescheduled" and reason in change.note
+    assert change.to_value == "rescheduled" and reason in crypto.decrypt(engine, change.note)
     # The same form sent twice: recorded once.
     assert _post(ref_client, ref, early.id, "reschedule", **data).status_code == 303
     assert len(_audit(ref_settings, ref)) == 1 and len(_check_changes(ref_settings, ref)) == 1

@@ -108,7 +108,12 @@ def test_next_cannot_redirect_off_site(client: PageClient, settings: Settings) -
 
 
 def test_production_cookies_are_secure_and_hsts_is_sent(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, env="production", secret_key="s" * 48)
+    settings = make_settings(
+        tmp_path,
+        env="production",
+        secret_key="s" * 48,
+        data_key="kuNEu-RpopfmJo3297szwS2wFDba1O7pLR2zg2itQvE=",  # production needs both
+    )
     prepare(settings)
     email = add_staff(settings)
     with PageClient(create_app(settings), base_url="https://portal.example") as client:

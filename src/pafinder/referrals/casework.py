@@ -27,6 +27,7 @@ from sqlalchemy import (
     select,
 )
 
+from pafinder import crypto
 from pafinder.db import metadata, utcnow
 from pafinder.referrals.store import referrals
 from pafinder.staff import store as staff_store
@@ -138,7 +139,8 @@ def apply(
                 to_value=change.to_value,
                 reason=change.reason,
                 signposted_to=change.signposted_to,
-                note=change.note,
+                # May hold health and safeguarding details: encrypted at rest.
+                note=crypto.encrypt(engine, change.note),
             )
         )
         _audit(conn, staff_id, ref, change, from_value)
@@ -178,7 +180,7 @@ def timeline(engine: Engine, ref: str) -> list[TimelineEntry]:
                 to_value=r.to_value,
                 reason=r.reason,
                 signposted_to=r.signposted_to,
-                note=r.note,
+                note=crypto.decrypt(engine, r.note),
             )
             for r in conn.execute(query)
         ]

@@ -28,6 +28,7 @@ from sqlalchemy import (
     select,
 )
 
+from pafinder import crypto
 from pafinder.content import Service
 from pafinder.db import metadata, utcnow
 from pafinder.referrals.casework import OnStatus, referral_changes
@@ -198,9 +199,9 @@ def for_referral(engine: Engine, ref: str) -> list[CheckView]:
                 due_on=r.due_on,
                 done_at=r.done_at,
                 done_by=str(r.done_email or ("Unknown" if r.done_at else "")),
-                note=str(r.note),
+                note=crypto.decrypt(engine, r.note),
                 rescheduled_from=r.rescheduled_from,
-                reschedule_reason=str(r.reschedule_reason),
+                reschedule_reason=crypto.decrypt(engine, r.reschedule_reason),
                 rescheduled_by=str(r.moved_email or ""),
             )
             for r in conn.execute(query)
@@ -230,7 +231,8 @@ def _timeline(conn: Connection, row: Any, staff_id: int, to_value: str, text: st
             what="check",
             from_value=str(row.check_id)[:40],
             to_value=to_value,
-            note=text,
+            # Timeline notes may hold health details: encrypted at rest (pafinder.crypto).
+            note=crypto.encrypt(conn.engine, text),
         )
     )
 
@@ -256,7 +258,7 @@ def mark_done(
         updated = conn.execute(
             referral_checks.update()
             .where(referral_checks.c.id == row.id, referral_checks.c.done_at.is_(None))
-            .values(done_at=now, done_by=staff_id, note=note)
+            .values(done_at=now, done_by=staff_id, note=crypto.encrypt(conn.engine, note))
         )
         if updated.rowcount != 1:
             return False
@@ -306,7 +308,7 @@ def reschedule(
             .values(
                 due_on=due_on,
                 rescheduled_from=row.due_on,
-                reschedule_reason=reason,
+                reschedule_reason=crypto.encrypt(conn.engine, reason),
                 rescheduled_by=staff_id,
             )
         )

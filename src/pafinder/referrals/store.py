@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from pafinder import crypto
 from pafinder.db import metadata
 from pafinder.referrals.validation import Submission
 from pafinder.staff import store as staff_store
@@ -172,7 +173,7 @@ def create(
             ref, created = _create(conn, service, sub, form_key, received_at, respond_by, draft_id)
             if created and on_created is not None:
                 row = conn.execute(select(referrals).where(referrals.c.ref == ref)).one()
-                on_created(conn, _referral(row))
+                on_created(conn, _referral(row, engine))
             return ref, created
     except IntegrityError:
         # Only reachable where two writers race past the check (PostgreSQL; SQLite's BEGIN
@@ -222,9 +223,10 @@ def _create(
             postcode=sub.postcode,
             address=sub.address,
             preferred_contact=sub.preferred_contact,
-            reason=sub.reason,
+            # Free text that may hold health and safeguarding details: encrypted at rest.
+            reason=crypto.encrypt(conn.engine, sub.reason),
             consent=sub.consent,
-            consent_override_reason=sub.consent_override_reason,
+            consent_override_reason=crypto.encrypt(conn.engine, sub.consent_override_reason),
             safeguarding_override=sub.consent == "override",
             referrer_name=sub.referrer_name,
             referrer_role=sub.referrer_role,
@@ -232,7 +234,9 @@ def _create(
             referrer_email=sub.referrer_email,
             referrer_phone=sub.referrer_phone,
             referrer_relationship=sub.referrer_relationship,
-            answers=json.dumps(sub.answers, ensure_ascii=False, sort_keys=True),
+            answers=crypto.encrypt(
+                conn.engine, json.dumps(sub.answers, ensure_ascii=False, sort_keys=True)
+            ),
             flags=json.dumps(sub.flags),
         )
     )
@@ -271,10 +275,16 @@ def find_by_form_key(engine: Engine, form_key: str) -> str | None:
     return str(found) if found else None
 
 
-def _referral(row: Any) -> Referral:
+# The columns pafinder.crypto encrypts (rotate-data-key rewrites them).
+ENCRYPTED = ("reason", "consent_override_reason", "answers")
+
+
+def _referral(row: Any, engine: Engine) -> Referral:
     data = dict(row._mapping)
     for key in ("id", "form_key"):
         data.pop(key, None)
+    for key in ENCRYPTED:
+        data[key] = crypto.decrypt(engine, data[key])
     data["answers"] = json.loads(data["answers"] or "{}")
     data["flags"] = json.loads(data["flags"] or "[]")
     data["safeguarding_override"] = bool(data["safeguarding_override"])
@@ -284,7 +294,7 @@ def _referral(row: Any) -> Referral:
 def get(engine: Engine, ref: str) -> Referral | None:
     with engine.connect() as conn:
         row = conn.execute(select(referrals).where(referrals.c.ref == ref)).first()
-    return _referral(row) if row else None
+    return _referral(row, engine) if row else None
 
 
 def list_referrals(
@@ -302,7 +312,7 @@ def list_referrals(
     if limit:
         query = query.limit(limit)
     with engine.connect() as conn:
-        return [_referral(r) for r in conn.execute(query)]
+        return [_referral(r, engine) for r in conn.execute(query)]
 
 
 def count(engine: Engine) -> int:

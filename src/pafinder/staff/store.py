@@ -333,6 +333,21 @@ def recent_audit(engine: Engine, limit: int = 50) -> list[dict[str, Any]]:
         return [dict(r._mapping) for r in rows]
 
 
+def audit_about(conn: Connection, subjects: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Subject access: the audit rows naming these (subject type, id) records. They hold
+    references and codes only, never personal data (see ``record``)."""
+    found: list[dict[str, Any]] = []
+    for kind in sorted({k for k, _ in subjects}):
+        ids = sorted({i for k, i in subjects if k == kind})
+        query = (
+            select(audit_log)
+            .where(audit_log.c.subject_type == kind, audit_log.c.subject_id.in_(ids))
+            .order_by(audit_log.c.id)
+        )
+        found.extend(dict(r._mapping) for r in conn.execute(query))
+    return sorted(found, key=lambda r: int(r["id"]))
+
+
 @dataclass(frozen=True)
 class AuditPage:
     rows: list[dict[str, Any]]
