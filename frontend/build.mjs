@@ -19,4 +19,9 @@ const result = sass.compile(join(root, "frontend", "app.scss"), {
 writeFileSync(join(out, "app.css"), result.css + "\n");
 copyFileSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
 copyFileSync(join(root, "frontend", "app.js"), join(out, "app.js"));
+// The icons browsers ask for, and the crest GOV.UK's CSS points at (/assets/images/...).
+mkdirSync(join(out, "images"), { recursive: true });
+for (const name of ["favicon.ico", "favicon.svg", "govuk-crest.svg", "govuk-icon-180.png"]) {
+  copyFileSync(join(govuk, "assets", "images", name), join(out, "images", name));
+}
 console.log(`front end built into ${out}`);

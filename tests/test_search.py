@@ -28,10 +28,11 @@ def test_title_matches_rank_above_body_matches(settings: Settings) -> None:
 
 
 def test_no_match_says_so_and_suggests_where_to_look(client: PageClient) -> None:
-    html = client.get("/search?q=holidy").text
+    # A misspelling shows the suggested spelling's results (tests/test_site_search_more.py);
+    # words near nothing on the site still get the advice.
+    html = client.get("/search?q=zzxqvj").text
     assert "0 pages found" in html
     assert "No pages matched your search" in html
-    assert 'href="/search?q=holiday"' in html  # did you mean
     for href in ("/find-a-pa", "/services/", "/events", "/help/"):
         assert f'href="{href}"' in html
 

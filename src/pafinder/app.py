@@ -13,7 +13,6 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount
-from starlette.staticfiles import StaticFiles
 
 from pafinder.build import site_globals
 from pafinder.content import load_content
@@ -21,8 +20,10 @@ from pafinder.db import make_engine
 from pafinder.features import all_features
 from pafinder.settings import Settings
 from pafinder.staff.accounts_routes import routes as account_routes
+from pafinder.staff.auth import dummy_hash
 from pafinder.staff.routes import routes as staff_routes
 from pafinder.web.body_limit import BodyLimitMiddleware
+from pafinder.web.compression import CompressMiddleware
 from pafinder.web.core_routes import routes as core_routes
 from pafinder.web.csrf import CSRFMiddleware
 from pafinder.web.nul_bytes import RefuseNulMiddleware
@@ -30,6 +31,7 @@ from pafinder.web.ratelimit import RateLimiter
 from pafinder.web.request_errors import REQUEST_ERRORS
 from pafinder.web.security import SecurityHeadersMiddleware, content_security_policy
 from pafinder.web.sessions import Limits, SessionMiddleware
+from pafinder.web.static import SiteFiles
 from pafinder.web.templating import inline_script_hashes, make_environment
 
 SESSION_COOKIE = "pafinder_session"  # pafinder.web.sessions.COOKIE
@@ -51,6 +53,7 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    dummy_hash()  # before the first sign-in, so an unknown email is never the slow one
     content = load_content(settings.content_dir)
     templates = make_environment(site_globals(content))
     secret = str(settings.secret_key)
@@ -61,9 +64,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             *routes,
-            Mount("/", StaticFiles(directory=settings.site_dir, html=True, check_dir=False)),
+            Mount("/", SiteFiles(directory=settings.site_dir, html=True, check_dir=False)),
         ],
         middleware=[
+            # Outermost, so it sees the finished response (pafinder.web.compression says what
+            # it leaves alone, and why).
+            Middleware(CompressMiddleware),
             Middleware(
                 SecurityHeadersMiddleware,
                 csp=content_security_policy(inline_script_hashes(templates)),

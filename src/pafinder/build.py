@@ -7,6 +7,8 @@ old one only when complete, so a broken content file leaves site/ untouched.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -34,7 +36,16 @@ Publisher = Callable[[Content, Environment, Settings], Files]
 
 
 def site_globals(content: Content) -> dict[str, Any]:
-    return {"site": content.site, "footer_links": content.site.footer_links}
+    try:
+        urls = asset_files(content.site.colour)[1]
+    except FileNotFoundError:  # front end not compiled (a test of content alone)
+        urls = {}
+
+    def asset(name: str) -> str:
+        """The URL of an asset the layout links, by its plain name: the hashed copy's."""
+        return urls.get(name, f"/assets/{name}")
+
+    return {"site": content.site, "footer_links": content.site.footer_links, "asset": asset}
 
 
 def render(env: Environment, template: str, **context: Any) -> bytes:
@@ -133,15 +144,25 @@ def render_pages(content: Content, env: Environment) -> Files:
     return files
 
 
-def sitemap(paths: Iterable[str], base_url: str, lastmod: dict[str, str]) -> bytes:
+def entry_pages(content: Content) -> list[str]:
+    """The dynamic pages a search engine may list: the starts of journeys, never a person's page
+    (PA profiles are noindex and disallowed in robots.txt)."""
+    starts = ["/find-a-pa", "/search", "/become-a-pa/register", "/events"]
+    starts += [f"/refer/{s.slug}" for s in content.services if s.raw.get("referral")]
+    return starts
+
+
+def sitemap(
+    paths: Iterable[str], base_url: str, lastmod: dict[str, str], entries: Iterable[str] = ()
+) -> bytes:
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
-    for path in sorted(paths):
-        if not path.endswith("index.html"):
-            continue
-        url = "/" + path.removesuffix("index.html")
+    urls = {"/" + p.removesuffix("index.html") for p in paths if p.endswith("index.html")}
+    # /events is served from events/index.html: list it once, by its canonical URL.
+    urls.discard("/events/")
+    for url in sorted(urls | set(entries)):
         entry = f"  <url><loc>{escape(base_url + url)}</loc>"
         if url in lastmod:
             entry += f"<lastmod>{lastmod[url]}</lastmod>"
@@ -172,6 +193,49 @@ def static_files() -> Files:
     }
 
 
+# The files the layout links, written again under a name holding a hash of their content, so a
+# year-long browser cache is safe (pafinder.web.static): GOV.UK Frontend's module first, as
+# app.js imports it by name.
+HASHED_ASSETS = ("govuk-frontend.min.js", "app.js", "app.css", "theme.css")
+# Written with a .gz twin beside them (pafinder.web.static sends it; nginx's gzip_static too).
+GZIP_SUFFIXES = (".html", ".css", ".js", ".svg", ".xml", ".txt", ".ics", ".json", ".ico")
+GZIP_MINIMUM = 500
+
+
+def _hashed_name(name: str, data: bytes) -> str:
+    stem, _, suffix = name.rpartition(".")
+    return f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}.{suffix}"
+
+
+def asset_files(colour: str) -> tuple[Files, dict[str, str]]:
+    """(every asset file, the URL of each hashed entry file by its plain name). The plain
+    names stay too, for anything that links them directly."""
+    files = static_files()
+    files["assets/theme.css"] = theme_css(colour)
+    urls: dict[str, str] = {}
+    for name in HASHED_ASSETS:
+        data = files.get(f"assets/{name}")
+        if data is None:
+            continue
+        if name == "app.js" and "govuk-frontend.min.js" in urls:
+            vendor = urls["govuk-frontend.min.js"].rsplit("/", 1)[1]
+            data = data.replace(b'"./govuk-frontend.min.js"', f'"./{vendor}"'.encode())
+        hashed = f"assets/{_hashed_name(name, data)}"
+        files[hashed] = data
+        urls[name] = f"/{hashed}"
+    icon = files.get("assets/images/favicon.ico")
+    if icon is not None:
+        files["favicon.ico"] = icon  # browsers ask for it at the root whatever the page says
+    return files, urls
+
+
+def gzip_twin(rel: str, data: bytes) -> bytes | None:
+    """The .gz twin of a file worth compressing (deterministic: no timestamp), else None."""
+    if not rel.endswith(GZIP_SUFFIXES) or len(data) < GZIP_MINIMUM:
+        return None
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
 def render_site(
     content: Content, settings: Settings, publishers: Iterable[Publisher] = ()
 ) -> Files:
@@ -181,12 +245,13 @@ def render_site(
         files.update(publish(content, env, settings))
     lastmod = {p.url: p.last_reviewed.isoformat() for p in content.pages}
     lastmod.update({s.url: s.last_reviewed.isoformat() for s in content.services})
-    files["sitemap.xml"] = sitemap(files, settings.base_url, lastmod)
+    files["sitemap.xml"] = sitemap(files, settings.base_url, lastmod, entry_pages(content))
+    # /find-a-pa/ (with the slash) is the profiles' prefix only: the search page stays crawlable.
     files["robots.txt"] = (
-        f"User-agent: *\nDisallow: /staff/\nSitemap: {settings.base_url}/sitemap.xml\n"
+        "User-agent: *\nDisallow: /staff/\nDisallow: /find-a-pa/\n"
+        f"Sitemap: {settings.base_url}/sitemap.xml\n"
     ).encode()
-    files.update(static_files())
-    files["assets/theme.css"] = theme_css(content.site.colour)
+    files.update(asset_files(content.site.colour)[0])
     return files
 
 
@@ -200,6 +265,9 @@ def write_site(files: Files, site_dir: Path) -> None:
         target = fresh / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+        twin = gzip_twin(rel, data)
+        if twin is not None:
+            target.with_name(target.name + ".gz").write_bytes(twin)
     shutil.rmtree(old, ignore_errors=True)
     if site_dir.exists():
         site_dir.rename(old)
@@ -208,10 +276,19 @@ def write_site(files: Files, site_dir: Path) -> None:
 
 
 def write_files(files: Files, site_dir: Path) -> None:
-    """Publish-on-write: replace a few files in place (each via a temporary file and rename)."""
+    """Publish-on-write: replace a few files in place (each via a temporary file and rename).
+    The .gz twin goes first, or is removed, so no client is sent the old page compressed."""
     for rel, data in sorted(files.items()):
         target = site_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
+        twin_path = target.with_name(target.name + ".gz")
+        twin = gzip_twin(rel, data)
+        if twin is None:
+            twin_path.unlink(missing_ok=True)
+        else:
+            tmp = twin_path.with_name(twin_path.name + ".tmp")
+            tmp.write_bytes(twin)
+            tmp.replace(twin_path)
         tmp = target.with_name(target.name + ".tmp")
         tmp.write_bytes(data)
         tmp.replace(target)

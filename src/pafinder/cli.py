@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import partial
 from typing import Any
@@ -103,12 +104,44 @@ def proxy_options(settings: Settings) -> dict[str, Any]:
     return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted}
 
 
+def use_served_base_url(host: str, port: int) -> None:
+    """CONTRACT "Base URL": without PAFINDER_BASE_URL, links in emails (and a demo's build)
+    name the host and port really served on, not port 8000. Put in the environment, so worker
+    processes, which read their own settings, agree."""
+    if os.environ.get("PAFINDER_BASE_URL"):
+        return
+    # A wildcard host is no address to put in a link: stand 127.0.0.1 in for it.
+    wildcards = ("", "0.0.0.0", "::")  # noqa: S104 (compared, not bound)
+    name = "127.0.0.1" if host in wildcards else host
+    if ":" in name:
+        name = f"[{name}]"  # an IPv6 address in a URL
+    os.environ["PAFINDER_BASE_URL"] = f"http://{name}:{port}"
+
+
+def warn_if_built_elsewhere(settings: Settings) -> None:
+    """site/ names its base URL in robots.txt (sitemap, calendar UIDs, feeds): say when it is
+    another one than this server's, so nobody wonders why calendar links point elsewhere."""
+    robots = settings.site_dir / "robots.txt"
+    if not robots.exists():
+        return
+    built = f"Sitemap: {settings.base_url}/sitemap.xml"
+    lines = robots.read_text(errors="replace").splitlines()
+    if built not in lines:
+        click.echo(
+            f"Warning: {settings.site_dir} was built for another base URL than "
+            f"{settings.base_url}; run `pafinder build` to rebuild it.",
+            err=True,
+        )
+
+
 def _serve(host: str, port: int, workers: int) -> None:
     from pafinder.web import logging as access_log
 
     access_log.install()
+    use_served_base_url(host, port)
     settings = Settings.from_env()
     run_migrations(make_engine(settings.database_url))
+    warn_if_built_elsewhere(settings)
     proxies = proxy_options(settings)
     if workers > 1:
         uvicorn.run("pafinder.asgi:app", host=host, port=port, workers=workers, **proxies)
@@ -132,6 +165,7 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 def demo(host: str, port: int) -> None:
     """Seed demo data if the database is empty, build, and serve."""
+    use_served_base_url(host, port)  # before the build, so site/ names this server too
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
     run_migrations(engine)
@@ -152,7 +186,8 @@ def seed_demo_if_empty(settings: Settings) -> None:
 
 @main.command("purge-drafts")
 def purge_drafts() -> None:
-    """Delete unfinished form answers older than 24 hours (run daily: they hold personal data),
+    """Delete unfinished form answers past their time (referrals after 60 minutes without
+    activity, other forms after 24 hours; run daily at least: they hold personal data),
     ended sessions, old sign-in throttling and newsletter sign-ups not confirmed in 7 days."""
     from datetime import timedelta
 
@@ -162,7 +197,10 @@ def purge_drafts() -> None:
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
     run_migrations(engine)
-    console.print(f"Deleted {purge_expired(engine)} unfinished forms older than 24 hours.")
+    console.print(
+        f"Deleted {purge_expired(engine)} unfinished forms "
+        "(referrals idle for 60 minutes, other forms older than 24 hours)."
+    )
     limits = sessions.Limits(
         staff_idle=timedelta(minutes=settings.staff_idle_minutes),
         staff_max=timedelta(hours=settings.staff_max_hours),

@@ -37,6 +37,7 @@ class Feature:
 
 def all_features() -> list[Feature]:
     from pafinder.complaints.plugin import FEATURE as complaints
+    from pafinder.dataprotection.plugin import FEATURE as dataprotection
     from pafinder.events.plugin import FEATURE as events
     from pafinder.feedback.plugin import FEATURE as feedback
     from pafinder.newsletter.plugin import FEATURE as newsletter
@@ -44,7 +45,16 @@ def all_features() -> list[Feature]:
     from pafinder.register.plugin import FEATURE as register
     from pafinder.reports.plugin import FEATURE as reports
 
-    return [register, referrals, events, feedback, complaints, newsletter, reports]
+    return [
+        register,
+        referrals,
+        events,
+        feedback,
+        complaints,
+        newsletter,
+        reports,
+        dataprotection,
+    ]
 
 
 def all_publishers() -> list[Publisher]:

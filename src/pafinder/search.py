@@ -130,6 +130,8 @@ class PageResults:
     hits: list[PageHit]
     total: int
     suggestion: str | None
+    page: int = 1  # 1-based, kept within the pages there are
+    pages: int = 1
 
 
 # whoosh is untyped, so its Formatter is Any to mypy.
@@ -154,7 +156,8 @@ class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
         return "".join(output)
 
 
-def search_pages(index_dir: Path, query: str, limit: int = 20) -> PageResults:
+def search_pages(index_dir: Path, query: str, limit: int = 20, page: int = 1) -> PageResults:
+    """One page of ``limit`` results; a page past the last shows the last."""
     query = query.strip()[:200]
     ix = open_index(index_dir, PAGES)
     if ix is None or not query:
@@ -163,11 +166,14 @@ def search_pages(index_dir: Path, query: str, limit: int = 20) -> PageResults:
         parsed = plain_query(
             ["title", "summary", "body"], ix.schema, query, group=OrGroup.factory(0.9)
         )
-        results = searcher.search(parsed, limit=limit, terms=True)
+        # Content pages number in the hundreds at most: score them all, then slice one page.
+        results = searcher.search(parsed, limit=None, terms=True)
         results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
         results.formatter = _MarkFormatter()
+        pages = max(1, -(-len(results) // limit))
+        page = min(max(page, 1), pages)
         hits = []
-        for hit in results:
+        for hit in results[(page - 1) * limit : page * limit]:
             excerpt = hit.highlights("body", top=2) or escape(hit["summary"])
             hits.append(
                 PageHit(
@@ -179,7 +185,14 @@ def search_pages(index_dir: Path, query: str, limit: int = 20) -> PageResults:
                 )
             )
         suggestion = _did_you_mean(searcher, query) if not hits else None
-        return PageResults(query=query, hits=hits, total=len(results), suggestion=suggestion)
+        return PageResults(
+            query=query,
+            hits=hits,
+            total=len(results),
+            suggestion=suggestion,
+            page=page,
+            pages=pages,
+        )
 
 
 def _did_you_mean(searcher: Any, query: str) -> str | None:

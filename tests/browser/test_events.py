@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from pafinder.db import make_engine
 from pafinder.events import bookings
+from pafinder.events.listing import next_month
 from tests.browser.conftest import LiveServer, assert_accessible, click_and_wait
 from tests.conftest import STAFF_PASSWORD, Inbox, add_staff, body_text
 from tests.events.conftest import add_event, events_settings, london_today
@@ -132,6 +133,22 @@ def test_events_without_javascript(nojs_page: Page, tmp_path: Path) -> None:
         nojs_page.set_default_timeout(15000)
         nojs_page.goto(server.url + "/events")
         expect(nojs_page.locator("body")).to_contain_text("Carers coffee morning")
+        # Months, date inputs and counts need no JavaScript either (issue 11, point 7).
+        nojs_page.get_by_role("link", name=re.compile("^Next month")).click()
+        expect(nojs_page.locator(".app-event-month")).to_have_text(
+            f"{next_month(soon.replace(day=1)):%B %Y}"
+        )
+        nojs_page.get_by_role("link", name=re.compile("^Previous month")).click()
+        expect(nojs_page.locator(".app-event-month")).to_have_text(f"{soon:%B %Y}")
+        nojs_page.fill("#from-day", str(soon.day))
+        nojs_page.fill("#from-month", str(soon.month))
+        nojs_page.fill("#from-year", "20x6")
+        nojs_page.get_by_role("button", name="Show events").click()
+        expect(nojs_page.locator(".govuk-error-summary")).to_contain_text("Enter a real date")
+        expect(nojs_page.locator("#from-year")).to_have_value("20x6")
+        nojs_page.fill("#from-year", str(soon.year))
+        nojs_page.get_by_role("button", name="Show events").click()
+        expect(nojs_page.locator("#results")).to_contain_text("dates match")
         nojs_page.select_option("#service", "direct-payment-support")
         nojs_page.get_by_role("button", name="Show events").click()
         expect(nojs_page.locator(".app-event").first).to_contain_text(
@@ -147,3 +164,52 @@ def test_events_without_javascript(nojs_page: Page, tmp_path: Path) -> None:
         nojs_page.get_by_role("button", name="Book a place").click()
         expect(nojs_page.locator("h1")).to_have_text("Booking request received")
         expect(nojs_page.locator("main")).to_contain_text("we will phone or text you")
+
+
+def test_events_a_month_at_a_time_with_date_inputs_and_counts(page: Page, tmp_path: Path) -> None:
+    """JavaScript on: the month pages, the GOV.UK date inputs (and their errors) and the
+    counts beside each filter, with axe at 1280 and 320 px and no sideways scroll at 320."""
+    settings = events_settings(tmp_path)
+    soon = london_today() + timedelta(days=2)
+    add_event(settings, start_date=soon, title="Carers coffee morning")
+    add_event(
+        settings,
+        start_date=soon + timedelta(days=1),
+        title="Crewe direct payments workshop with a long name to wrap at 320 pixels wide",
+        service="direct-payment-support",
+        kind="workshop",
+        area="crewe",
+        repeat="none",
+    )
+    with LiveServer(settings) as server:
+        from pafinder.content import load_content
+        from pafinder.events.publish import publish
+
+        publish(make_engine(settings.database_url), settings, load_content(settings.content_dir))
+        page.goto(server.url + "/events")
+        expect(page.locator(".app-event-month")).to_have_text(f"{soon:%B %Y}")
+        service = page.locator("#service option[value='direct-payment-support']")
+        expect(service).to_have_text("Direct payment support service (1)")
+        expect(page.locator("a[href$='/events/1.ics']").first).to_be_visible()
+        assert_accessible(page, "events-month-first")
+        click_and_wait(page, page.get_by_role("link", name=re.compile("^Next month")))
+        expect(page.locator(".app-event-month")).to_have_text(
+            f"{next_month(soon.replace(day=1)):%B %Y}"
+        )
+        assert_accessible(page, "events-month-next")
+
+        page.fill("#from-day", "31")
+        page.fill("#from-month", "2")
+        page.fill("#from-year", str(soon.year + 1))
+        click_and_wait(page, page.get_by_role("button", name="Show events"))
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a real date")
+        expect(page.locator("#from-day")).to_have_value("31")
+        assert_accessible(page, "events-date-error")
+        page.fill("#from-day", str(soon.day))
+        page.fill("#from-month", str(soon.month))
+        page.fill("#from-year", str(soon.year))
+        page.select_option("#service", "direct-payment-support")
+        click_and_wait(page, page.get_by_role("button", name="Show events"))
+        expect(page.locator("#results")).to_have_text("1 date matches")
+        expect(page.locator(".app-event")).to_have_count(1)
+        assert_accessible(page, "events-one-match")

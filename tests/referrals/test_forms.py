@@ -40,7 +40,9 @@ def test_form_is_built_from_the_service_yaml(
     assert svc.respond_within_working_days == days
     config = referral_config(svc)
     assert config is not None
-    html = ref_client.get(f"/refer/{slug}").text
+    # People answer question pages now (tests/referrals/test_question_pages.py walks them);
+    # the one-page form is what the single POST of CONTRACT.md re-shows on an error.
+    html = submit(ref_client, slug, {}).text
     assert 'method="post" action="/refer/' + slug + '"' in html
     for name in (
         "first_name",
@@ -60,6 +62,7 @@ def test_form_is_built_from_the_service_yaml(
         assert f'id="{first_id}"' in html, q.id
         assert q.label.replace("'", "&#39;") in html
     assert ("Get help now" in html) == bool(config.crisis)
+    assert ("Get help now" in ref_client.get(f"/refer/{slug}").text) == bool(config.crisis)
 
 
 @pytest.mark.parametrize(("slug", "days"), SERVICES)

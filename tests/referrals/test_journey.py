@@ -36,10 +36,10 @@ def test_check_your_answers_then_send(ref_client: PageClient, ref_settings: Sett
     assert "Check your answers before sending" in check
     assert "Ada Lovelace" in check and "10 December 1990" in check
     assert "Self-help groups, Recovery courses" in check
-    assert f'href="/refer/{SLUG}#first_name"' in check
-    assert f'href="/refer/{SLUG}#date_of_birth-day"' in check
-    # A change link goes back to the form, re-filled from the draft.
-    form = ref_client.get(f"/refer/{SLUG}").text
+    assert f'href="/refer/{SLUG}/person?change=1#first_name"' in check
+    assert f'href="/refer/{SLUG}/person?change=1#date_of_birth-day"' in check
+    # A change link goes back to that question page, re-filled from the draft.
+    form = ref_client.get(f"/refer/{SLUG}/person?change=1").text
     assert 'value="Ada"' in form and 'value="10"' in form
     token = hidden(check, "csrftoken")
     sent = ref_client.post(
@@ -61,14 +61,14 @@ def test_check_your_answers_then_send(ref_client: PageClient, ref_settings: Sett
         claimed = conn.execute(select(form_drafts.c.submitted_ref)).scalars().all()
     assert claimed == [ref.group(1)]
     # After sending, the form starts empty again.
-    assert 'value="Ada"' not in ref_client.get(f"/refer/{SLUG}").text
+    assert 'value="Ada"' not in ref_client.get(f"/refer/{SLUG}/person").text
 
 
 def test_draft_survives_errors_and_refresh(ref_client: PageClient, ref_settings: Settings) -> None:
     data = answers_for(service(ref_settings, SLUG), last_name="", reason="Still here after refresh")
     assert submit(ref_client, SLUG, data).status_code == 400
-    refreshed = ref_client.get(f"/refer/{SLUG}").text
-    assert "Still here after refresh" in refreshed and 'value="Ada"' in refreshed
+    assert "Still here after refresh" in ref_client.get(f"/refer/{SLUG}/reason").text
+    assert 'value="Ada"' in ref_client.get(f"/refer/{SLUG}/person").text
 
 
 def test_the_same_form_posted_twice_is_one_referral(
@@ -109,7 +109,7 @@ def test_signpost_outcome_sends_nothing_and_keeps_answers(tmp_path: Path) -> Non
         assert "may not be able to help" in response.text
         assert "Call NHS 111 for advice" in response.text
         assert store.count(make_engine(settings.database_url)) == 0
-        assert 'value="Ada"' in client.get("/refer/peer-support").text
+        assert 'value="Ada"' in client.get("/refer/peer-support/person").text
         # Outside the area is 'review' there: accepted and flagged.
         assert submit(client, "peer-support", {**data, "postcode": "M1 1AE"}).status_code == 303
 

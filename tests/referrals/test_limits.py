@@ -43,7 +43,7 @@ def test_sixty_an_hour_then_the_form_comes_back_with_every_answer(
     engine = make_engine(ref_settings.database_url)
     assert store.count(engine) == 1
     # The draft kept the answers: coming back to the form later finds them.
-    assert 'value="Grace"' in ref_client.get(f"/refer/{SLUG}").text
+    assert 'value="Grace"' in ref_client.get(f"/refer/{SLUG}/person").text
     # Another connection (another ward, another library) is not affected.
     with PageClient(ref_client.app, base_url="http://127.0.0.1", client=("192.0.2.9", 1)) as other:
         assert submit(other, SLUG, data).status_code == 303

@@ -171,11 +171,13 @@ referral:
     settings = portal(tmp_path / "portal", content)
     with PageClient(create_app(settings), base_url="http://127.0.0.1") as client:
         form = client.get("/refer/befriending").text
-        assert "Which day suits you best for a visit?" in form
         assert "family member" not in form  # only the routes it lists
         svc = service(settings, "befriending")
         missing = submit(client, "befriending", answers_for(svc, visit_day=None))
         assert missing.status_code == 400
+        # The one-page form (re-shown to the single POST) asks the service's own question.
+        assert "Which day suits you best for a visit?" in missing.text
+        assert "family member" not in missing.text
         response = submit(
             client, "befriending", answers_for(svc, date_of_birth="1950-01-01", postcode="DE3 0AA")
         )

@@ -78,6 +78,7 @@ NOT_SERVICE_SCOPED_PREFIXES = (
     "/staff/newsletter",  # one list for the whole portal: counts and a download, no service
     "/staff/feedback",  # the list of the member's own services; /staff/feedback/{slug} is scoped
     "/staff/reports",  # the same for returns; /staff/reports/{slug} (and .csv, .xlsx) is scoped
+    "/staff/data-protection",  # admin only: a person's records across the whole portal
 )
 # A path parameter naming a service: the route must refuse another service's slug.
 SERVICE_PARAMS = ("{slug}", "{service}")

@@ -1,11 +1,13 @@
 """iCalendar (RFC 5545) output: the feed of every upcoming event, one series, one occurrence.
 
-A repeating event is ONE VEVENT with an RRULE; a cancelled date is an EXDATE; a moved date is an
-EXDATE on its original time plus an override VEVENT (same UID, RECURRENCE-ID = the original
-start) at the new time. Times carry TZID=Europe/London with a VTIMEZONE, so calendar apps keep
-a 6pm group at 6pm across the clock change. DTSTAMP is the event's last change, so building
-twice gives identical files. Joining details are added only to the copy emailed to a person
-who booked.
+A repeating event is ONE VEVENT with an RRULE; a cancelled date is an EXDATE; a moved date is
+an override VEVENT alone (same UID, RECURRENCE-ID = the original start) at the new time. Never an
+EXDATE as well: RFC 5545 lets EXDATE win, so recurring-ical-events and ical.js dropped moved
+dates. A one-date file carries the series' UID and, in a series, the date's RECURRENCE-ID, so a
+person who adds one date and later subscribes to the feed sees it once, not twice. Times carry
+TZID=Europe/London with a VTIMEZONE, so calendar apps keep a 6pm group at 6pm across the clock
+change. DTSTAMP is the event's last change, so building twice gives identical files. Joining
+details are added only to the copy emailed to a person who booked.
 """
 
 from __future__ import annotations
@@ -144,8 +146,9 @@ def series_components(event: Event, base_url: str) -> list[VEvent]:
         original = series.get(change.original_date)
         if original is None:
             continue
-        excluded.append(original.replace(tzinfo=LONDON))
-        if change.action == "moved" and change.starts_at and change.ends_at:
+        if change.action == "cancelled":
+            excluded.append(original.replace(tzinfo=LONDON))
+        elif change.starts_at and change.ends_at:
             override = _base_vevent(event, base_url, uid, None)
             override.add("recurrence-id", original.replace(tzinfo=LONDON))
             override.add("dtstart", _utc(change.starts_at).astimezone(LONDON))
@@ -168,7 +171,11 @@ def occurrence_calendar(occ: Occurrence, base_url: str, joining: str | None = No
     """One date, for 'add to calendar' and the booking email (``joining`` only in the email)."""
     event = occ.event
     cal = new_calendar(event.title)
-    vevent = _base_vevent(event, base_url, f"event-{occ.id}@{_host(base_url)}", joining)
+    vevent = _base_vevent(event, base_url, series_uid(event, base_url), joining)
+    if event.repeats:
+        # The date's identity in the series is its original start, even when it has moved.
+        original = datetime.combine(occ.original_date, event.local_start.time(), LONDON)
+        vevent.add("recurrence-id", original)
     vevent.add("dtstart", occ.starts)
     vevent.add("dtend", occ.ends)
     cal.add_component(vevent)

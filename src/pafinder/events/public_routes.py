@@ -17,13 +17,13 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from pafinder.events import bookings, notify, store
+from pafinder.events.listing import listing_context
 from pafinder.events.models import BOOKING_FIELDS, CARERS_TRAINING_LIMIT, validate_booking
-from pafinder.events.publish import listing_context, publish
+from pafinder.events.publish import publish
 from pafinder.events.recurrence import Event, Occurrence, occurrence, parse_occurrence_id
 from pafinder.events.views import (
     HORIZON_DAYS,
     api_entry,
-    group_by_day,
     now_utc,
     parse_filters,
     row,
@@ -64,12 +64,9 @@ async def listing(request: Request) -> Response:
             headers={"cache-control": "public, max-age=60"},
         )
     filters = parse_filters(request.query_params, state.content)
-    now = now_utc()
-    after, before = window(filters, now)
     events = await run_in_threadpool(store.all_events, state.engine, "published")
     counts = await run_in_threadpool(bookings.booked_counts, state.engine)
-    rows = [row(o, counts, state.content) for o in upcoming(events, after, before, filters)]
-    context = listing_context(state.content, group_by_day(rows), filters, len(rows))
+    context = listing_context(events, counts, state.content, filters, now_utc())
     return render_page(
         request,
         "events/list.html",
@@ -79,6 +76,13 @@ async def listing(request: Request) -> Response:
         error_list=error_list(filters.errors, FILTER_FIELDS),
         **context,
     )
+
+
+async def listing_with_slash(request: Request) -> Response:
+    """/events/ is the same list as /events (the pre-rendered file lives at events/index.html):
+    one canonical URL, so bookmarks, search engines and caches see one page (issue 11)."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/events{query}", status_code=308)
 
 
 async def api(request: Request) -> Response:
@@ -325,6 +329,7 @@ async def cancel(request: Request) -> Response:
 
 routes = [
     Route("/events", listing),
+    Route("/events/", listing_with_slash),
     Route("/api/events", api),
     Route("/events/bookings/{token}", booking_page),
     Route("/events/bookings/{token}/cancel", cancel, methods=["GET", "POST"]),

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment
 from sqlalchemy import Engine
@@ -25,15 +24,13 @@ from pafinder.build import Files, site_globals, write_files
 from pafinder.content import Content
 from pafinder.db import make_engine
 from pafinder.events import bookings, ical, store
+from pafinder.events.listing import listing_context
 from pafinder.events.models import KINDS
 from pafinder.events.recurrence import Event, describe_repeat, occurrences
 from pafinder.events.views import (
     HORIZON_DAYS,
-    LISTING_DAYS,
     Filters,
     api_entry,
-    filter_options,
-    group_by_day,
     now_utc,
     row,
     service_labels,
@@ -44,25 +41,6 @@ from pafinder.web.templating import make_environment
 
 _thread_lock = threading.Lock()
 EVENT_PAGE_DATES = 12
-
-
-def listing_context(
-    content: Content,
-    rows_by_day: list[tuple[date, list[dict[str, Any]]]],
-    filters: Filters,
-    count: int,
-) -> dict[str, Any]:
-    return {
-        "title": "Events and groups",
-        "description": "Workshops, groups, courses, training and activities you can join.",
-        "days": rows_by_day,
-        "count": count,
-        "filters": filters,
-        "options": filter_options(content, filters),
-        "breadcrumbs": [{"text": "Home", "href": "/"}],
-        "nav": "events",
-        "listing_days": LISTING_DAYS,
-    }
 
 
 def render_event_files(
@@ -76,11 +54,10 @@ def render_event_files(
     now = now or now_utc()
     base = settings.base_url
     files: Files = {}
-    listing = upcoming(events, now, now + timedelta(days=LISTING_DAYS))
-    rows = [row(o, counts, content) for o in listing]
+    # The unfiltered first month; other months and filtered views render per request.
     files["events/index.html"] = (
         env.get_template("events/list.html")
-        .render(**listing_context(content, group_by_day(rows), Filters(), len(rows)))
+        .render(**listing_context(events, counts, content, Filters(), now))
         .encode()
     )
 

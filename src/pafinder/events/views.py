@@ -4,6 +4,7 @@ filtered page from the database and the pre-rendered page are the same template 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -12,14 +13,20 @@ from typing import Any
 
 from pafinder.content import Content
 from pafinder.events.ical import location
-from pafinder.events.models import ACCESS, DERBY_AREAS, FORMATS, KINDS
+from pafinder.events.models import ACCESS, DERBY_AREAS, FORMATS, KINDS, parse_date_parts
 from pafinder.events.recurrence import LONDON, Event, Occurrence, occurrences
-from pafinder.web.params import DAY_RANGE_MESSAGE, DayOutOfRange, parse_day
+from pafinder.web.params import DAY_RANGE_MESSAGE, MAX_DAY, MIN_DAY, DayOutOfRange, parse_day
 
 # The listing shows three months; the API, the per-date .ics files and event pages six.
 LISTING_DAYS = 92
 HORIZON_DAYS = 183
 MAX_RANGE_DAYS = 366
+# The select filters, each named as the Event attribute it compares.
+CHOICE_FILTERS = ("service", "kind", "area", "format")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+# Typed date parts are shown back as typed, but a stranger's megabyte is not.
+PART_LIMIT = 20
+PARTS = ("day", "month", "year")
 
 
 def now_utc() -> datetime:
@@ -46,6 +53,11 @@ class Filters:
     date_from: date | None = None
     date_to: date | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    # The page: the first day of a month (None: the month of the first matching date).
+    month: date | None = None
+    # The GOV.UK date inputs' day, month and year, as typed (or from an ISO from/to).
+    from_parts: tuple[str, str, str] = ("", "", "")
+    to_parts: tuple[str, str, str] = ("", "", "")
 
     @property
     def any(self) -> bool:
@@ -65,18 +77,34 @@ def parse_filters(params: Any, content: Content) -> Filters:
             return ""
         return value
 
+    parts: dict[str, tuple[str, str, str]] = {}
+
     def day(name: str) -> date | None:
+        """The ISO parameter (links, old bookmarks) or else the GOV.UK date input's parts."""
         value = str(params.get(name, "") or "").strip()
+        typed = tuple(str(params.get(f"{name}-{p}", "") or "").strip()[:PART_LIMIT] for p in PARTS)
+        parts[name] = (typed[0], typed[1], typed[2])
         if not value:
-            return None
+            joined = parse_date_parts(
+                {f"{name}-{p}": v for p, v in zip(PARTS, typed, strict=True)}, name
+            )
+            if joined == "invalid":
+                errors[name] = "Enter a real date between 2000 and 2100, for example 17 11 2026"
+                return None
+            value = joined
+            if not value:
+                return None
         try:
             # Bounded (2000 to 2100), so the window's date arithmetic cannot overflow.
-            return parse_day(value)
+            found = parse_day(value)
         except DayOutOfRange:
             errors[name] = DAY_RANGE_MESSAGE
+            return None
         except ValueError:
             errors[name] = "Enter a real date, for example 2026-11-17"
-        return None
+            return None
+        parts[name] = (str(found.day), str(found.month), str(found.year))
+        return found
 
     service = choice("service", service_labels(content), "Select a service from the list")
     kind = choice("kind", KINDS, "Select a kind of event from the list")
@@ -85,7 +113,39 @@ def parse_filters(params: Any, content: Content) -> Filters:
     date_from, date_to = day("from"), day("to")
     if date_from and date_to and date_to < date_from:
         errors["to"] = "The end date must be the same as or after the start date"
-    return Filters(service, kind, area, fmt, date_from, date_to, errors)
+    return Filters(
+        service=service,
+        kind=kind,
+        area=area,
+        format=fmt,
+        date_from=date_from,
+        date_to=date_to,
+        errors=errors,
+        month=parse_month(params.get("month")),
+        from_parts=parts["from"],
+        to_parts=parts["to"],
+    )
+
+
+def parse_month(raw: object) -> date | None:
+    """'YYYY-MM' -> its first day. Anything else is None: the page falls back to the month of
+    the first matching date, so a mangled link still shows events (a month is not a filter)."""
+    match = _MONTH.fullmatch(raw) if isinstance(raw, str) else None
+    if not match:
+        return None
+    year, month = int(match[1]), int(match[2])
+    if not (MIN_DAY.year <= year <= MAX_DAY.year and 1 <= month <= 12):
+        return None
+    return date(year, month, 1)
+
+
+def query(filters: Filters, **extra: str) -> dict[str, str]:
+    """The filters as canonical query parameters (ISO dates), for links that keep them."""
+    values = {name: getattr(filters, name) for name in CHOICE_FILTERS}
+    values["from"] = filters.date_from.isoformat() if filters.date_from else ""
+    values["to"] = filters.date_to.isoformat() if filters.date_to else ""
+    values.update(extra)
+    return {k: v for k, v in values.items() if v}
 
 
 def window(
@@ -206,18 +266,28 @@ def group_by_day(rows: list[dict[str, Any]]) -> list[tuple[date, list[dict[str, 
     return list(days.items())
 
 
-def filter_options(content: Content, filters: Filters) -> dict[str, list[dict[str, Any]]]:
-    """govukSelect items for the filter form, with the current choice selected."""
+def filter_options(
+    content: Content, filters: Filters, counts: dict[str, Counter[str]] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """govukSelect items for the filter form, with the current choice selected. With
+    ``counts`` (see listing.filter_counts) each option says how many dates choosing it gives;
+    the blank option's count is under the key ''."""
 
-    def items(labels: dict[str, str], current: str, everything: str) -> list[dict[str, Any]]:
-        return [{"value": "", "text": everything, "selected": not current}] + [
-            {"value": slug, "text": label, "selected": slug == current}
+    def items(name: str, labels: dict[str, str], everything: str) -> list[dict[str, Any]]:
+        current = getattr(filters, name)
+        counted = counts.get(name) if counts is not None else None
+
+        def text(label: str, slug: str) -> str:
+            return label if counted is None else f"{label} ({counted[slug]})"
+
+        return [{"value": "", "text": text(everything, ""), "selected": not current}] + [
+            {"value": slug, "text": text(label, slug), "selected": slug == current}
             for slug, label in labels.items()
         ]
 
     return {
-        "service": items(service_labels(content), filters.service, "Any service"),
-        "kind": items(KINDS, filters.kind, "Any kind"),
-        "area": items(area_labels(content), filters.area, "Anywhere"),
-        "format": items(FORMATS, filters.format, "In person, online or by phone"),
+        "service": items("service", service_labels(content), "Any service"),
+        "kind": items("kind", KINDS, "Any kind"),
+        "area": items("area", area_labels(content), "Anywhere"),
+        "format": items("format", FORMATS, "In person, online or by phone"),
     }

@@ -1,20 +1,19 @@
-"""The public referral journey, one URL design for people and for machines:
+"""The single POST of CONTRACT.md, the sending they share, and the confirmation:
 
-- ``GET /refer/{slug}``: the form, one page in short sections, re-filled from the draft.
-- ``POST /refer/{slug}``: a complete submission. With ``action=check`` (the page's Continue
-  button) valid answers go to check-your-answers; without it (CONTRACT.md: one POST with every
-  field) a valid referral is recorded and answered 303 to its confirmation. Errors: 400, the form
-  re-filled, an error summary.
-- ``GET/POST /refer/{slug}/check``: check your answers with change links, then send.
-- ``GET /refer/{slug}/confirmation/{signed ref}``: reference and respond-by date.
+- ``POST /refer/{slug}``: a complete submission, every field at once (systems that send one).
+  A valid referral is recorded and answered 303 to its confirmation; with ``action=check`` valid
+  answers go to check-your-answers instead. Errors: 400, the one-page form re-filled, an error
+  summary.
+- ``GET /refer/{slug}/confirmation/{signed ref}``: reference, respond-by date, whether an
+  acknowledgement was sent, and the service's phone number; never the answers.
 
-Every POST keeps what was typed in a server-side draft, so refresh, the back button and
-validation errors lose nothing, without JavaScript.
+People answer one question page at a time (referrals/journey/routes.py); both ways end in
+``_send``, so they make the same referral. Every POST keeps what was typed in a server-side
+draft, so refresh, the back button and validation errors lose nothing, without JavaScript.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
@@ -101,23 +100,6 @@ def _render_form(
             {"text": service.name, "href": service.url},
         ],
         nav="services",
-    )
-
-
-async def form_page(request: Request) -> Response:
-    try:
-        service, config = journey.service_and_config(request)
-    except journey.NotFound:
-        return journey.not_found(request)
-    _draft_id, data = await run_in_threadpool(journey.load_session_draft, request, service.slug)
-    if data is None or data.get("_submitted_ref"):
-        data = {}
-    return _render_form(
-        request,
-        service,
-        config,
-        data.get("values", {}),
-        data.get("form_key") or journey.new_form_key(),
     )
 
 
@@ -256,69 +238,6 @@ def _signpost(request: Request, service: Service, config: ReferralConfig) -> Res
     )
 
 
-@dataclass(frozen=True)
-class _Checked:
-    service: Service
-    config: ReferralConfig
-    submission: Submission
-    form_key: str
-    draft_id: str | None
-    values: dict[str, Any]
-
-
-async def _checked_draft(request: Request) -> _Checked | Response:
-    """The session's draft, validated, for check your answers; or the response to send instead:
-    the confirmation when the draft was already sent (a double submit gives one referral), the
-    form when there is nothing to check or the answers no longer pass."""
-    try:
-        service, config = journey.service_and_config(request)
-    except journey.NotFound:
-        return journey.not_found(request)
-    draft_id, draft = await run_in_threadpool(journey.load_session_draft, request, service.slug)
-    if draft and draft.get("_submitted_ref"):
-        return RedirectResponse(
-            journey.confirmation_url(request, service.slug, draft["_submitted_ref"]), 303
-        )
-    if not draft or not draft.get("values"):
-        return RedirectResponse(f"/refer/{service.slug}", status_code=303)
-    values = draft["values"]
-    submission, errors = validate(values, service, config, london_date(utcnow()))
-    if submission is None:
-        return _render_form(request, service, config, values, draft["form_key"], errors, 400)
-    return _Checked(service, config, submission, draft["form_key"], draft_id, values)
-
-
-async def check_page(request: Request) -> Response:
-    checked = await _checked_draft(request)
-    if isinstance(checked, Response):
-        return checked
-    return render_page(
-        request,
-        "referrals/check.html",
-        title="Check your answers before sending",
-        service=checked.service,
-        rows=summary_rows(checked.service, checked.config, checked.submission),
-        back_link=f"/refer/{checked.service.slug}",
-    )
-
-
-async def check_submit(request: Request) -> Response:
-    checked = await _checked_draft(request)
-    if isinstance(checked, Response):
-        return checked
-    if signposted(checked.config, checked.submission.flags):
-        return _signpost(request, checked.service, checked.config)
-    return await _send(
-        request,
-        checked.service,
-        checked.config,
-        checked.submission,
-        checked.form_key,
-        checked.draft_id,
-        checked.values,
-    )
-
-
 def summary_rows(service: Service, config: ReferralConfig, sub: Submission) -> list[dict[str, Any]]:
     """Check-your-answers rows: (question, answer, field to change)."""
     base = f"/refer/{service.slug}"
@@ -398,14 +317,14 @@ async def confirmation(request: Request) -> Response:
         else "",
         what_next_html=service.sections_html.get("what_next", ""),
         crisis=config.crisis if config.crisis is not None else service.crisis,
-        emailed=bool(referral.email or referral.referrer_email),
+        acknowledged=notify.acknowledged(referral),
+        not_acknowledged=notify.not_acknowledged_reason(referral),
+        phone=notify.service_phone(request.app.state.content, config),
+        exit_this_page=config.exit_this_page,
     )
 
 
 routes = [
-    Route("/refer/{slug}", form_page, methods=["GET"]),
     Route("/refer/{slug}", form_submit, methods=["POST"]),
-    Route("/refer/{slug}/check", check_page, methods=["GET"]),
-    Route("/refer/{slug}/check", check_submit, methods=["POST"]),
     Route("/refer/{slug}/confirmation/{token}", confirmation, methods=["GET"]),
 ]

@@ -9,6 +9,10 @@ A new service needs content, not code: everything a referral form asks and promi
       staff_email: peer-support@example.org           # gets "new referral REF" + a staff link only
       area_name: Derby                                # used in questions and messages
       crisis: true                                    # optional; defaults to the service's `crisis`
+      phone: 0115 496 0140                            # the service's own number, on the
+                                                      # confirmation page and in the email
+      exit_this_page: true                            # optional: GOV.UK "Exit this page" on
+                                                      # every page of the journey
       intro: |                                        # optional Markdown above the form
         What we will ask and why.
       professional_only_message: ...                  # optional; shown when self/family is refused
@@ -29,6 +33,8 @@ A new service needs content, not code: everything a referral form asks and promi
           required: true                              # default false
           urgency: true                               # optional: the answer is the urgency
           routes: [professional]                      # optional: ask only on these routes
+          page: About the support                     # optional: questions with the same page
+                                                      # share a question page (else one each)
           max_length: 500                             # text and long_text; defaults 200 / 2000
           options:                                    # one_of and any_of
             - value: standard
@@ -118,6 +124,7 @@ class Question(Strict):
     max_length: int | None = Field(default=None, ge=1, le=10000)
     routes: tuple[Route, ...] = ROUTES
     urgency: bool = False
+    page: str | None = Field(default=None, min_length=1, max_length=100)
 
     @field_validator("id")
     @classmethod
@@ -180,6 +187,8 @@ class ReferralConfig(Strict):
     staff_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     area_name: str = "the area"
     crisis: bool | None = None
+    phone: str | None = Field(default=None, min_length=1, max_length=40)
+    exit_this_page: bool = False
     intro: str | None = None
     professional_only_message: str | None = None
     eligibility: Eligibility = Eligibility()

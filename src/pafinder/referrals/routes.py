@@ -9,9 +9,11 @@ from pafinder.referrals import (
     form_routes,
     staff_routes,
 )
+from pafinder.referrals.journey import routes as journey_routes
 
 routes: list[BaseRoute] = [
     *form_routes.routes,
+    *journey_routes.routes,
     *staff_routes.routes,
     *casework_routes.routes,
     *checks_routes.routes,

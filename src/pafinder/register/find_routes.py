@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from starlette.concurrency import run_in_threadpool
@@ -14,41 +13,15 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from pafinder.content import Content
-from pafinder.register import activity, contact, search, store
+from pafinder.register import activity, contact, find_filters, search, store
 from pafinder.register.api_routes import run_search
-from pafinder.register.models import (
-    ALL_OF,
-    ANY_OF,
-    DBS_LABELS,
-    FACETS,
-    SearchParamError,
-    SearchParams,
-)
-from pafinder.register.tables import DBS_LEVELS
+from pafinder.register.models import ALL_OF, DBS_LABELS, FACETS, SearchParamError, SearchParams
 from pafinder.web.forms import error_list
 from pafinder.web.render import render_page
 
 LONDON = ZoneInfo("Europe/London")
-FILTERS = {  # parameter -> (legend, taxonomy)
-    "area": ("Areas covered", "areas"),
-    "task": ("Help with", "tasks"),
-    "client_group": ("Experience of supporting", "client_groups"),
-    "age_group": ("Ages supported", "age_groups"),
-    "language": ("Languages", "languages"),
-    "availability": ("Available", "availability"),
-    "gender": ("Gender of the PA", "genders"),
-}
-FLAG_LABELS = {
-    "dbs_checked": "DBS checked by our staff",
-    "driving": "Has a driving licence",
-    "non_smoker": "Does not smoke",
-}
-PARAM_NAMES = {
-    "q": "your search words",
-    **{name: legend.lower() for name, (legend, _) in FILTERS.items()},
-    "dbs": "DBS level",
-    **{name: label.lower() for name, label in FLAG_LABELS.items()},
-}
+FILTERS = find_filters.FILTERS
+FLAG_LABELS = find_filters.FLAG_LABELS
 
 
 def london_date(moment: datetime) -> str:
@@ -60,38 +33,7 @@ def long_date(day: Any) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _url(params: SearchParams, page: int | None = None) -> str:
-    query = urlencode(params.query_items(page))
-    return "/find-a-pa" + (f"?{query}" if query else "")
-
-
-def _options(content: Content, params: SearchParams, facets: dict[str, dict[str, int]]) -> Any:
-    """Every filter's checkboxes, with the count of matching listings beside each value."""
-    groups = []
-    for name, (legend, taxonomy) in FILTERS.items():
-        selected = set(params.any_of.get(name, ()) or params.all_of.get(name, ()))
-        counts = facets.get(name, {})
-        items = [
-            {
-                "value": term.slug,
-                "text": f"{term.label} ({counts.get(term.slug, 0)})",
-                "checked": term.slug in selected,
-            }
-            for term in content.taxonomies.get(taxonomy, [])
-        ]
-        hint = "Any of these" if name in ANY_OF else "All of these"
-        groups.append(
-            {"name": name, "legend": legend, "hint": hint, "items": items, "open": bool(selected)}
-        )
-    dbs_counts = facets.get("dbs", {})
-    dbs_items = [{"value": "", "text": "Any, or none", "checked": not params.dbs}]
-    for i, level in enumerate(DBS_LEVELS[1:], start=1):
-        at_least = sum(dbs_counts.get(lv, 0) for lv in DBS_LEVELS[i:])
-        label = DBS_LABELS[level] + (" or higher" if level != DBS_LEVELS[-1] else "")
-        dbs_items.append(
-            {"value": level, "text": f"{label} ({at_least})", "checked": params.dbs == level}
-        )
-    return groups, dbs_items
+_url = find_filters.search_url
 
 
 # At most this many ways to relax a search are counted, so an empty page with every filter value
@@ -105,8 +47,8 @@ def _describe(request: Request, params: SearchParams, name: str, value: str | No
         return f"your search words \u2018{params.q}\u2019"
     if name == "dbs":
         return f"DBS level: {DBS_LABELS[params.dbs or 'none']} or higher"
-    if name in FLAG_LABELS:
-        return FLAG_LABELS[name]
+    if name not in FILTERS:
+        return find_filters.filter_text({}, params, name, value or "")
     legend, taxonomy = FILTERS[name]
     if value is None:
         return f"all your choices under \u2018{legend}\u2019"
@@ -115,7 +57,7 @@ def _describe(request: Request, params: SearchParams, name: str, value: str | No
 
 def _candidates(params: SearchParams) -> list[Candidate]:
     """What could be removed: each filter value, or, when there are more than MAX_CANDIDATES,
-    each parameter as a whole (there are at most 12 parameters, q included)."""
+    each parameter as a whole (there are at most 17 parameters, q included)."""
     found: list[Candidate] = [*([("q", None)] if params.q else []), *params.active()]
     if len(found) <= MAX_CANDIDATES:
         return found
@@ -197,7 +139,7 @@ async def find_a_pa(request: Request) -> Response:
         errors = {name: f"{message}" for name, message in exc.errors.items()}
         params, result, listings = SearchParams(), None, []
     facets = result.facets if result else {name: {} for name in FACETS}
-    groups, dbs_items = _options(content, params, facets)
+    extras = result.extra_facets if result else {}
     total = result.total if result else 0
     suggestions = (
         await run_in_threadpool(_suggestions, request, params) if result and not total else []
@@ -205,6 +147,8 @@ async def find_a_pa(request: Request) -> Response:
     if result is not None and params.page == 1 and request.method == "GET":
         # One search for the returns: page 1 of an answered search; paging on is the same search.
         await run_in_threadpool(activity.record_search, request.app.state.engine)
+    times, grid_rows = find_filters.grid(content, params, facets.get(find_filters.GRID, {}))
+    tags = find_filters.tags(content, params)
     return render_page(
         request,
         "register/find/search.html",
@@ -212,13 +156,19 @@ async def find_a_pa(request: Request) -> Response:
         title="Find a personal assistant",
         nav="find-a-pa",
         params=params,
-        groups=groups,
-        dbs_items=dbs_items,
-        flags=[
-            {"value": "yes", "name": n, "text": t, "checked": n in params.flags}
-            for n, t in FLAG_LABELS.items()
-        ],
+        groups=find_filters.sections(content, params, facets),
+        dbs_items=find_filters.dbs_items(params, facets),
+        flags=find_filters.flag_items(params, facets, FLAG_LABELS),
+        other_open=find_filters.other_open(params),
+        hours_items=find_filters.hours_items(params, extras.get("hours", {})),
+        work_flags=find_filters.flag_items(params, extras, find_filters.EXTRA_LABELS),
+        work_open=find_filters.work_open(params),
+        grid_times=times,
+        grid_rows=grid_rows,
+        grid_open=bool(params.all_of.get(find_filters.GRID)),
+        tags=tags,
         listings=listings,
+        back=find_filters.back_query(params),
         total=total,
         first=(params.page - 1) * params.per_page + 1,
         labels={name: content.labels(tax) for name, (_, tax) in FILTERS.items()},
@@ -227,8 +177,8 @@ async def find_a_pa(request: Request) -> Response:
         first_page_url=_url(params, 1),
         suggestions=suggestions,
         errors=errors,
-        error_list=error_list(errors, ["q", *FILTERS, "dbs", *FLAG_LABELS, "page", "per_page"]),
-        filtered=bool(params.q or params.active()),
+        error_list=error_list(errors, find_filters.ERROR_ORDER),
+        filtered=bool(tags),
     )
 
 
@@ -243,7 +193,10 @@ async def profile(request: Request) -> Response:
             title="This listing is not available", nav="find-a-pa",
         )  # fmt: skip
     listing = found.listing
-    return render_page(
+    # Repeated or odd `back` values: the last one only, validated into a /find-a-pa search.
+    back_values = request.query_params.getlist("back")
+    back = find_filters.back_url(back_values[-1] if back_values else None, content)
+    response = render_page(
         request,
         "register/find/profile.html",
         title=listing.display_name,
@@ -263,29 +216,24 @@ async def profile(request: Request) -> Response:
         ],
         updated_on=long_date(date.fromisoformat(listing.updated)),
         days=_days(content, set(listing.availability)),
-        times=_times(content),
-        breadcrumbs=[{"text": "Find a personal assistant", "href": "/find-a-pa"}],
+        times=find_filters.times(content, breakable=True),
+        back=back,
+        breadcrumbs=[{"text": "Find a personal assistant", "href": back}],
     )
+    # A person's page: kept out of search engines (robots.txt also disallows /find-a-pa/).
+    response.headers["x-robots-tag"] = "noindex"
+    return response
 
 
 def _days(content: Content, slots: set[str]) -> list[dict[str, Any]]:
-    """Availability as rows of a day-by-time table."""
+    """Availability as rows of a day-by-time table (short day names keep it within 320 px)."""
     rows: dict[str, dict[str, Any]] = {}
     for term in content.taxonomies.get("availability", []):
         day = term.slug.partition("-")[0]
         name = term.label.split(" ")[0]
-        row = rows.setdefault(day, {"day": name, "slots": []})
+        row = rows.setdefault(day, {"day": name, "short": name[:3], "slots": []})
         row["slots"].append(term.slug in slots)
     return list(rows.values())
-
-
-def _times(content: Content) -> list[str]:
-    """Column headings of the availability table ("Morning", ...), from the first day's labels."""
-    terms = content.taxonomies.get("availability", [])
-    first_day = terms[0].slug.partition("-")[0] if terms else ""
-    return [
-        t.label.partition(" ")[2].capitalize() for t in terms if t.slug.startswith(first_day + "-")
-    ]
 
 
 routes: list[BaseRoute] = [

@@ -32,9 +32,15 @@ ALL_OF = {
     "availability": "availability",
 }
 FLAGS = ("dbs_checked", "driving", "non_smoker")
+# Yes/no filters beyond the CONTRACT's (extra parameters are allowed; the API's facets keep the
+# CONTRACT's keys, so these are counted on the page only): what the PA registration collects.
+EXTRA_FLAGS = ("own_car", "live_in", "nights", "emergency_cover")
+# `hours=N`: listings whose PA wants at least N hours a week (a PA who gave no number is left
+# out while the filter is on). Fixed bands, so each is one bitmap and one count.
+HOURS_BANDS = (5, 10, 20, 30)
 # The facet fields of the API answer, in the order they are shown.
 FACETS = ("area", "gender", "task", "client_group", "age_group", "language", "availability", "dbs")
-PARAMS = ("q", *ANY_OF, *ALL_OF, "dbs", *FLAGS, "page", "per_page")
+PARAMS = ("q", *ANY_OF, *ALL_OF, "dbs", *FLAGS, "hours", *EXTRA_FLAGS, "page", "per_page")
 DBS_LABELS = {
     "none": "No DBS check",
     "basic": "Basic",
@@ -83,9 +89,10 @@ class SearchParams:
     any_of: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     all_of: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     dbs: str | None = None
-    flags: frozenset[str] = frozenset()
+    flags: frozenset[str] = frozenset()  # FLAGS and EXTRA_FLAGS set to yes
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    hours: int | None = None  # one of HOURS_BANDS
 
     def active(self) -> list[tuple[str, str]]:
         """Every active filter as (parameter, value), in form order (q excluded)."""
@@ -96,6 +103,9 @@ class SearchParams:
         if self.dbs:
             pairs.append(("dbs", self.dbs))
         pairs.extend((f, "yes") for f in FLAGS if f in self.flags)
+        if self.hours:
+            pairs.append(("hours", str(self.hours)))
+        pairs.extend((f, "yes") for f in EXTRA_FLAGS if f in self.flags)
         return pairs
 
     def without(self, name: str, value: str | None = None) -> SearchParams:
@@ -118,6 +128,7 @@ class SearchParams:
             flags=self.flags - {name},
             page=1,
             per_page=self.per_page,
+            hours=None if name == "hours" else self.hours,
         )
 
     def query_items(self, page: int | None = None) -> list[tuple[str, str]]:
@@ -186,8 +197,15 @@ def parse_search_params(query: Sequence[tuple[str, str]], content: Content) -> S
         # Repeated levels all apply (filters combine with AND): the highest one decides.
         dbs = max(given_dbs, key=DBS_LEVELS.index)
 
+    hours: int | None = None
+    given_hours = values.get("hours", [])
+    if any(v not in {str(b) for b in HOURS_BANDS} for v in given_hours):
+        errors["hours"] = f"hours must be one of {', '.join(str(b) for b in HOURS_BANDS)}"
+    elif given_hours:
+        hours = max(int(v) for v in given_hours)  # like dbs: every one must hold
+
     flags = set()
-    for name in FLAGS:
+    for name in (*FLAGS, *EXTRA_FLAGS):
         given = {v.lower() for v in values.get(name, [])}
         if given - {"yes", "no"}:
             errors[name] = f"{name} must be yes, or left out"
@@ -213,6 +231,7 @@ def parse_search_params(query: Sequence[tuple[str, str]], content: Content) -> S
         flags=frozenset(flags),
         page=page,
         per_page=per_page,
+        hours=hours,
     )
 
 

@@ -31,7 +31,7 @@ import bisect
 import json
 import threading
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -41,7 +41,15 @@ from sqlalchemy import Engine
 from pafinder import search as whoosh_store
 from pafinder.db import utcnow
 from pafinder.register import index, store
-from pafinder.register.models import ALL_OF, ANY_OF, FACETS, FLAGS, SearchParams
+from pafinder.register.models import (
+    ALL_OF,
+    ANY_OF,
+    EXTRA_FLAGS,
+    FACETS,
+    FLAGS,
+    HOURS_BANDS,
+    SearchParams,
+)
 from pafinder.register.tables import DBS_LEVELS
 from pafinder.settings import Settings
 
@@ -54,6 +62,8 @@ _LIST_COLUMNS = {
     "age_group": 8,
     "availability": 9,
 }
+# extra yes/no filter -> its column in store.FACET_COLUMNS (hours_wanted is column 14)
+_EXTRA_COLUMNS = {"own_car": 15, "live_in": 16, "nights": 17, "emergency_cover": 18}
 _EMPTY = BitMap()
 
 
@@ -67,6 +77,7 @@ class Snapshot:
     confirmed: list[datetime]  # confirmation times, ascending
     by_confirmed: array[int]  # positions in the same order as `confirmed`
     everyone: BitMap
+    hours: dict[int, BitMap] = field(default_factory=dict)  # band -> wanting at least that
     _fresh: tuple[int, BitMap] | None = None
     _positions: dict[int, int] | None = None
 
@@ -91,7 +102,10 @@ def build_snapshot(engine: Engine, key: tuple[str | None, str]) -> Snapshot:
     ids: array[int] = array("q")
     confirmed: list[tuple[datetime, int]] = []
     raw: dict[str, dict[str, list[int]]] = {name: {} for name in FACETS}
-    flags: dict[str, list[int]] = {"dbs_checked": [], "driving": [], "non_smoker": []}
+    flags: dict[str, list[int]] = {
+        name: [] for name in ("dbs_checked", "driving", "non_smoker", *EXTRA_FLAGS)
+    }
+    hours: dict[int, list[int]] = {band: [] for band in HOURS_BANDS}
     loads = json.loads
     for pos, row in enumerate(store.facet_rows(engine)):
         ids.append(row[0])
@@ -109,6 +123,12 @@ def build_snapshot(engine: Engine, key: tuple[str | None, str]) -> Snapshot:
             flags["driving"].append(pos)
         if not row[13]:
             flags["non_smoker"].append(pos)
+        for name, col in _EXTRA_COLUMNS.items():
+            if row[col]:
+                flags[name].append(pos)
+        for band in HOURS_BANDS:
+            if row[14] is not None and row[14] >= band:
+                hours[band].append(pos)
     values = {name: {slug: BitMap(p) for slug, p in slugs.items()} for name, slugs in raw.items()}
     at_least = {}
     for i, level in enumerate(DBS_LEVELS):
@@ -125,6 +145,7 @@ def build_snapshot(engine: Engine, key: tuple[str | None, str]) -> Snapshot:
         confirmed=[c for c, _ in confirmed],
         by_confirmed=array("I", (p for _, p in confirmed)),
         everyone=BitMap(range(len(ids))),
+        hours={band: BitMap(p) for band, p in hours.items()},
     )
 
 
@@ -192,6 +213,9 @@ class SearchResult:
     per_page: int
     ids: list[int]  # PA ids of this page, in order
     facets: dict[str, dict[str, int]]
+    # The page's counts for the filters beyond the CONTRACT's (not in the API answer):
+    # EXTRA_FLAGS as {"yes": n}, and "hours" as {band: n} counted like `dbs`.
+    extra_facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def _filtered(
@@ -210,6 +234,8 @@ def _filtered(
             result = result & snap.values[name].get(slug, _EMPTY)
     if params.dbs and leave_out != "dbs":
         result = result & snap.at_least[params.dbs]
+    if params.hours and leave_out != "hours":
+        result = result & snap.hours[params.hours]
     for flag in sorted(params.flags):
         result = result & snap.flags[flag]
     return result
@@ -278,6 +304,21 @@ def facet_counts(
     return facets
 
 
+def extra_facet_counts(
+    snap: Snapshot, params: SearchParams, now: datetime, result: BitMap, text: BitMap | None
+) -> dict[str, dict[str, int]]:
+    """Counts for EXTRA_FLAGS (over the result, as the CONTRACT's yes/no filters) and the hours
+    bands (as `dbs`: every other filter applied, the hours filter itself left out)."""
+    extras = {f: {"yes": result.intersection_cardinality(snap.flags[f])} for f in EXTRA_FLAGS}
+    base = result
+    if params.hours:
+        base = _filtered(snap, params, now, leave_out="hours")
+        if text is not None:
+            base = base & text
+    extras["hours"] = {str(b): base.intersection_cardinality(snap.hours[b]) for b in HOURS_BANDS}
+    return extras
+
+
 def search(
     engine: Engine, settings: Settings, params: SearchParams, now: datetime | None = None
 ) -> SearchResult:
@@ -301,6 +342,7 @@ def search(
         per_page=params.per_page,
         ids=[snap.pa_ids[p] for p in positions],
         facets=facet_counts(snap, params, now, result, text),
+        extra_facets=extra_facet_counts(snap, params, now, result, text),
     )
 
 

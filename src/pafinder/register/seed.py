@@ -20,12 +20,20 @@ from pafinder.register import index, store
 from pafinder.register.tables import DBS_LEVELS
 from pafinder.settings import Settings
 
-FIRST_NAMES = (
-    "Amara", "Ben", "Chloe", "Dawid", "Efua", "Farah", "George", "Hana", "Ioana", "Jack", "Kofi",
-    "Leila", "Marek", "Nia", "Owen", "Priya", "Rhys", "Sana", "Tomasz", "Zofia", "Aled", "Bronwen",
-    "Callum", "Deepa", "Elif", "Fiona", "Gareth", "Hamza", "Imani", "Joanne", "Karim", "Lucy",
-    "Mohammed", "Niamh", "Olu", "Paula", "Ruth", "Samir", "Tess", "Yusuf",
-)  # fmt: skip
+# First names by the listing's gender, so a demo "Ben" is never listed as female; a PA who is
+# non-binary or prefers not to say gets a name used for anyone.
+FIRST_NAMES = {
+    "female": (
+        "Amara", "Chloe", "Efua", "Farah", "Hana", "Ioana", "Leila", "Nia", "Priya", "Sana",
+        "Zofia", "Bronwen", "Deepa", "Elif", "Fiona", "Imani", "Joanne", "Lucy", "Niamh", "Paula",
+        "Ruth", "Tess",
+    ),
+    "male": (
+        "Ben", "Dawid", "George", "Jack", "Kofi", "Marek", "Owen", "Rhys", "Tomasz", "Aled",
+        "Callum", "Gareth", "Hamza", "Karim", "Mohammed", "Samir", "Yusuf",
+    ),
+    "any": ("Alex", "Charlie", "Jordan", "Robin", "Sam", "Kit", "Rowan", "Jesse", "Remi", "Ash"),
+}  # fmt: skip
 LAST_NAMES = (
     "Kowalski", "Smith", "Okafor", "Jones", "Patel", "Nowak", "Evans", "Begum", "Popescu",
     "Williams", "Hughes", "Ahmed", "Taylor", "Brown", "Khan", "Davies", "Mensah", "Wilson",
@@ -43,7 +51,7 @@ INTERESTS = (
 )  # fmt: skip
 STRENGTHS = (
     "I am good at helping people stay independent at home",
-    "I enjoy helping people get out and about in the community",
+    "I like helping people get out and about in the community",
     "I am confident using hoists and handling equipment",
     "I can support people with personal care with dignity",
     "I am experienced with medication and keeping records",
@@ -68,18 +76,31 @@ def _listing(rng: random.Random, tax: dict[str, list[str]], now: datetime) -> di
         quals.append({"slug": slug, "date": achieved.isoformat(),
                       "expires": expires.isoformat() if expires else None})  # fmt: skip
     years = rng.randint(0, 25)
+    # Two different interests and two different strengths: no "dogs and dogs", and the
+    # experience does not repeat a sentence of the about text.
+    first_interest, second_interest = rng.sample(INTERESTS, 2)
+    strength, other_strength = rng.sample(STRENGTHS, 2)
     about = (
-        f"{rng.choice(OPENERS)}. {rng.choice(STRENGTHS)}. "
-        f"In my spare time I enjoy {rng.choice(INTERESTS)} and {rng.choice(INTERESTS)}."
+        f"{rng.choice(OPENERS)}. {strength}. "
+        f"In my spare time I enjoy {first_interest} and {second_interest}."
     )
+    if years == 0:
+        experience = f"I am new to paid care work. {other_strength}."
+    else:
+        experience = (
+            f"{years} year{'s' if years != 1 else ''} of paid or family care. {other_strength}."
+        )
+    gender = rng.choice(tax["genders"]) if tax["genders"] else ""
+    names = FIRST_NAMES.get(gender, FIRST_NAMES["any"])
+    hours = rng.choice((None, 8, 10, 12, 16, 20, 25, 30, 37, 40))
     return {
         "status": "published",
         "paused": False,
-        "first_name": rng.choice(FIRST_NAMES),
+        "first_name": rng.choice(names),
         "last_name": rng.choice(LAST_NAMES),
         "phone": f"07700 9{rng.randint(0, 99999):05d}",
         "postcode": f"CW{rng.randint(1, 12)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}Z",
-        "gender": rng.choice(tax["genders"]) if tax["genders"] else "",
+        "gender": gender,
         "areas": json.dumps(some("areas", 1, 4)),
         "languages": json.dumps(
             ["english", *some("languages", 0, 2)]
@@ -101,9 +122,13 @@ def _listing(rng: random.Random, tax: dict[str, list[str]], now: datetime) -> di
         "dbs_check_method": "certificate" if checked else None,
         "driving": rng.random() < 0.6,
         "own_car": rng.random() < 0.4,
+        "hours_wanted": hours,
+        "live_in": rng.random() < 0.15,
+        "nights": rng.random() < 0.3,
+        "emergency_cover": rng.random() < 0.25,
         "smoker": rng.random() < 0.15,
         "experience_years": years,
-        "experience": f"{years} years of paid or family care. {rng.choice(STRENGTHS)}.",
+        "experience": experience,
         "about": about,
         "created_at": updated - timedelta(days=rng.randint(0, 300)),
         "updated_at": updated,

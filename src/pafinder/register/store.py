@@ -47,6 +47,11 @@ PUBLIC_COLUMNS = (
     pas.c.dbs_update_service,
     pas.c.driving,
     pas.c.smoker,
+    pas.c.hours_wanted,
+    pas.c.own_car,
+    pas.c.live_in,
+    pas.c.nights,
+    pas.c.emergency_cover,
     pas.c.experience_years,
     pas.c.experience,
     pas.c.about,
@@ -129,6 +134,13 @@ class Profile:
     dbs_checked_on: datetime | None  # UTC; shown as a Europe/London date
     dbs_certificate_old: bool  # over 3 years old and not on the Update Service
     training: list[Training]
+    # Collected by the registration journey; shown on the profile and filtered on /find-a-pa,
+    # but not in the CONTRACT's public view (its keys are fixed).
+    hours_wanted: int | None = None
+    own_car: bool = False
+    live_in: bool = False
+    nights: bool = False
+    emergency_cover: bool = False
 
 
 def _profile(row: RowLike, today: date) -> Profile:
@@ -150,6 +162,11 @@ def _profile(row: RowLike, today: date) -> Profile:
             and not row["dbs_update_service"]
         ),
         training=training,
+        hours_wanted=row["hours_wanted"],
+        own_car=bool(row["own_car"]),
+        live_in=bool(row["live_in"]),
+        nights=bool(row["nights"]),
+        emergency_cover=bool(row["emergency_cover"]),
     )
 
 
@@ -203,6 +220,12 @@ FACET_COLUMNS = (
     pas.c.dbs_checked,
     pas.c.driving,
     pas.c.smoker,
+    # 14 on: the filters beyond the CONTRACT's (models.EXTRA_FLAGS and HOURS_BANDS)
+    pas.c.hours_wanted,
+    pas.c.own_car,
+    pas.c.live_in,
+    pas.c.nights,
+    pas.c.emergency_cover,
 )
 
 

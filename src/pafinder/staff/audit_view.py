@@ -57,6 +57,10 @@ ACTION_LABELS = {
     "feedback.viewed": "Viewed a service's feedback results",
     "newsletter.exported": "Downloaded the newsletter list",
     "newsletter.sent": "Sent a newsletter issue",
+    "data.key_rotated": "Re-encrypted stored free text with the first data key",
+    "data.purged": "Deleted records past their retention period",
+    "person.erased": "Erased a person's records (counts only)",
+    "person.subject_access": "Produced a subject access report",
     "pa.approved": "Approved PA listing",
     "pa.created": "PA listing created",
     "pa.confirmed_available": "PA confirmed they are still available",
@@ -107,6 +111,9 @@ SUBJECT_LABELS = {
     "service": "Service",
     "complaint": "Complaint, compliment or comment",
     "newsletter": "Newsletter",
+    "person": "A person (not named: no personal data in the audit log)",
+    "retention": "Retention periods",
+    "data_key": "Data encryption key",
 }
 
 DETAIL_LABELS = {

@@ -3,7 +3,9 @@ validation error without JavaScript, and never sit in a cookie (they may hold pe
 
 The draft id travels in the signed session cookie (or a signed hidden field); the row holds the
 answers as JSON. ``submitted_ref`` makes a double submit idempotent: the second submission of a
-draft finds the reference the first one committed. Drafts are deleted after DRAFT_TTL.
+draft finds the reference the first one committed. Drafts are deleted after DRAFT_TTL without
+activity; a referral's (kind ``referral:...``) after REFERRAL_DRAFT_TTL, because a referral holds
+health and safety details and may be typed on a shared computer (issue 11).
 
 When a form is sent, ``claim_draft`` wipes the answers in the submission's own transaction: the
 record (referral, listing) now holds them, encrypted where it must be, and a reason or an access
@@ -25,6 +27,8 @@ from sqlalchemy import Column, Connection, DateTime, Engine, String, Table, Text
 from pafinder.db import metadata, utcnow
 
 DRAFT_TTL = timedelta(hours=24)
+REFERRAL_DRAFT_TTL = timedelta(minutes=60)
+REFERRAL_KIND_PREFIX = "referral:"
 SENT = "{}"  # what a sent draft's answers become
 
 form_drafts = Table(
@@ -37,6 +41,11 @@ form_drafts = Table(
     Column("updated_at", DateTime, nullable=False, index=True),
     Column("submitted_ref", String(40), nullable=True),
 )
+
+
+def ttl_for(kind: str) -> timedelta:
+    """How long a draft of this kind lives after its last save or view."""
+    return REFERRAL_DRAFT_TTL if kind.startswith(REFERRAL_KIND_PREFIX) else DRAFT_TTL
 
 
 def new_draft(engine: Engine, kind: str, data: dict[str, Any] | None = None) -> str:
@@ -59,7 +68,7 @@ def load_draft(engine: Engine, draft_id: str | None, kind: str) -> dict[str, Any
         row = conn.execute(
             select(form_drafts).where(form_drafts.c.id == draft_id, form_drafts.c.kind == kind)
         ).first()
-    if row is None or row.updated_at < utcnow() - DRAFT_TTL:
+    if row is None or row.updated_at < utcnow() - ttl_for(kind):
         return None
     data: dict[str, Any] = json.loads(row.data)
     if row.submitted_ref:
@@ -73,6 +82,14 @@ def save_draft(engine: Engine, draft_id: str, kind: str, data: dict[str, Any]) -
             form_drafts.update()
             .where(form_drafts.c.id == draft_id, form_drafts.c.kind == kind)
             .values(data=json.dumps(data), updated_at=utcnow())
+        )
+
+
+def delete_draft(engine: Engine, draft_id: str, kind: str) -> None:
+    """'Delete my answers': the row goes at once, not at expiry."""
+    with engine.begin() as conn:
+        conn.execute(
+            delete(form_drafts).where(form_drafts.c.id == draft_id, form_drafts.c.kind == kind)
         )
 
 
@@ -98,7 +115,10 @@ def claim_draft(conn: Connection, draft_id: str, ref: str) -> str | None:
 
 def purge_expired(engine: Engine) -> int:
     with engine.begin() as conn:
-        result = conn.execute(
-            delete(form_drafts).where(form_drafts.c.updated_at < utcnow() - DRAFT_TTL)
+        now = utcnow()
+        old = form_drafts.c.updated_at < now - DRAFT_TTL
+        old_referral = form_drafts.c.kind.startswith(REFERRAL_KIND_PREFIX, autoescape=True) & (
+            form_drafts.c.updated_at < now - REFERRAL_DRAFT_TTL
         )
+        result = conn.execute(delete(form_drafts).where(old | old_referral))
     return int(result.rowcount or 0)

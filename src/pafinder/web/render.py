@@ -7,6 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from pafinder.web.compression import NO_COMPRESS
 from pafinder.web.security import csrf_token
 
 
@@ -21,9 +22,17 @@ def render_page(
     env = request.app.state.templates
     # A function, not a value: asking for the token sets the CSRF cookie, so only pages with a
     # POST form set it and public pages stay cookie-free.
-    context.setdefault("csrf_token", lambda: csrf_token(request.scope))
+    asked: list[bool] = []
+
+    def token() -> str:
+        asked.append(True)
+        return csrf_token(request.scope)
+
+    context.setdefault("csrf_token", token)
     context.setdefault("staff", getattr(request.state, "staff", None))
     html = env.get_template(template).render(request=request, **context)
     response = HTMLResponse(html, status_code=status_code)
     response.headers["cache-control"] = "no-store" if private else "public, max-age=60"
+    if asked:  # a page holding the CSRF token is never compressed (BREACH)
+        response.headers[NO_COMPRESS] = "1"
     return response

@@ -39,6 +39,7 @@ FEATURES = (
     "feedback",
     "complaints",
     "newsletter",
+    "dataprotection",
 )
 LONDON = ZoneInfo("Europe/London")
 
