@@ -45,6 +45,7 @@ from pafinder.events.models import EventInput
 from pafinder.events.recurrence import LONDON, occurrences
 from pafinder.events.tables import event_bookings
 from pafinder.feedback.store import feedback_answers, feedback_responses
+from pafinder.periods import quarter
 from pafinder.referrals.casework import referral_changes
 from pafinder.referrals.labels import DELAY_REASONS, REFUSAL_REASONS
 from pafinder.referrals.models import EQUALITY
@@ -441,7 +442,7 @@ def profile_command(base: Path, slug: str, start: date, end: date) -> tuple[dict
 
 def run(count: int, baseline: int, base: Path, slug: str, profile: bool) -> dict[str, Any]:
     today = london_date(utcnow())
-    start, end = returns.last_quarter(today)
+    start, end = quarter(quarter(today)[0] - timedelta(days=1))
     out: dict[str, Any] = {
         "benchmark": "report",
         "service": slug,

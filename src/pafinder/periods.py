@@ -51,3 +51,12 @@ def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
         return datetime.combine(day, time(), tzinfo=LONDON).astimezone(UTC).replace(tzinfo=None)
 
     return midnight(start), midnight(end + timedelta(days=1))
+
+
+def period_name(start: date, end: date) -> str:
+    """'October to December 2026', 'October 2026', or '3 October 2026 to 9 November 2026'."""
+    if start.day == 1 and end == month_end(start):
+        return f"{start:%B %Y}"
+    if (start, end) == quarter(start):
+        return f"{start:%B} to {end:%B %Y}"
+    return f"{long_date(start)} to {long_date(end)}"

@@ -20,10 +20,9 @@ from pafinder.events import bookings
 from pafinder.events.models import BookingInput
 from pafinder.events.recurrence import occurrence
 from pafinder.events.store import get_event
-from pafinder.periods import quarter
+from pafinder.periods import period_name, quarter
 from pafinder.referrals import store as referral_store
 from pafinder.referrals.casework import referral_changes
-from pafinder.reports.returns import period_name
 from pafinder.settings import Settings
 from pafinder.workdays import london_date
 from tests.browser.conftest import LiveServer, assert_accessible, click_and_wait

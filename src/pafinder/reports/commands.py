@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from pafinder import mail, outbox
 from pafinder.content import Content
 from pafinder.db import utcnow
-from pafinder.periods import quarter
+from pafinder.periods import period_name, quarter
 from pafinder.referrals.digest import queue_once
 from pafinder.referrals.models import referral_config
 from pafinder.reports import period, returns
@@ -128,10 +128,10 @@ def send_notices(engine: Engine, settings: Settings, content: Content, today: da
     email per service mailbox, once however often this runs, then deliver them."""
     month_start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     month_last = today.replace(day=1) - timedelta(days=1)
-    periods = [(returns.period_name(month_start, month_last), month_start, month_last)]
+    periods = [(period_name(month_start, month_last), month_start, month_last)]
     q_start, q_end = quarter(month_start)
     if q_end == month_last:
-        periods.append((returns.period_name(q_start, q_end), q_start, q_end))
+        periods.append((period_name(q_start, q_end), q_start, q_end))
     ids = []
     base = settings.base_url.rstrip("/")
     for service in content.services:

@@ -7,8 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pafinder.periods import month_end, quarter, year_start
-from pafinder.reports.returns import period_name
+from pafinder.periods import month_end, period_name, quarter, year_start
 from pafinder.web.params import parse_day
 
 MESSAGES = {

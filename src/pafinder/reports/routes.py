@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from pafinder.content import Service
 from pafinder.db import utcnow
+from pafinder.periods import period_name, quarter
 from pafinder.reports import period, returns
 from pafinder.staff import store as staff_store
 from pafinder.staff.auth import actor, refuse_service, staff_required
@@ -91,7 +92,7 @@ async def _report(request: Request, slug: str, how: str) -> Response:
     start: date | None
     end: date | None
     if not typed["from"][0] and not typed["to"][0]:
-        start, end = returns.default_period(today)
+        start, end = quarter(today)
     else:
         start, end, found = period.parse(typed["from"][0], typed["to"][0])
         errors.update(found)
@@ -102,7 +103,7 @@ async def _report(request: Request, slug: str, how: str) -> Response:
                 status_code=400,
                 media_type="text/plain; charset=utf-8",
             )
-        start, end = returns.default_period(today)
+        start, end = quarter(today)
     built = await run_in_threadpool(
         _build_and_audit, request.app.state.engine, actor(request), service, start, end, raw, how
     )
@@ -127,7 +128,7 @@ async def _report(request: Request, slug: str, how: str) -> Response:
         title=f"Return for the {service.name}",
         service=service,
         built=built,
-        period_words=returns.period_name(start, end),
+        period_words=period_name(start, end),
         errors=errors,
         error_list=[{"text": m, "href": f"#{f}"} for f, m in errors.items()],
         typed={name: value for name, (value, _) in typed.items()},
