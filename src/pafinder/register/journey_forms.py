@@ -11,6 +11,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from pafinder.content import TAXONOMY_NAMES, Content
+from pafinder.register import other_answers
 from pafinder.register.journey_models import EXTRAS, MAX_ABOUT, MAX_EXPERIENCE, STEPS
 from pafinder.register.tables import DBS_LEVELS
 from pafinder.web.forms import Errors
@@ -50,8 +51,15 @@ TIMES = (("am", "Morning"), ("pm", "Afternoon"), ("eve", "Evening"), ("night", "
 FIELD_ORDER = {
     "about-you": ("first_name", "last_name", "email", "phone", "postcode"),
     "where-and-who": ("areas", "client_groups", "age_groups"),
-    "what-you-can-do": ("tasks", "experience_years", "experience", "languages", "gender"),
-    "qualifications": ("qualifications",),
+    "what-you-can-do": (
+        "tasks",
+        "experience_years",
+        "experience",
+        "languages",
+        "languages_other",
+        "gender",
+    ),
+    "qualifications": ("qualifications", "qualifications_other"),
     "availability": ("availability", "hours_wanted", "extras"),
     "dbs-and-driving": (
         "dbs",
@@ -143,6 +151,25 @@ def date_items(
     ]
 
 
+def other_item(
+    labels: Mapping[str, str], raw: Mapping[str, Any], kind: other_answers.Kind
+) -> dict[str, Any] | None:
+    """The "Other" checkbox and its text box (revealed when ticked; shown without JavaScript),
+    or None when the taxonomy uses "other" as a slug of its own."""
+    if other_answers.reserved_clash(labels):
+        return None
+    field = other_answers.CHECKBOXES[kind]
+    chosen = raw.get(field)
+    return {
+        "value": other_answers.OTHER,
+        "id": f"{field}-{other_answers.OTHER}",
+        "checked": isinstance(chosen, list) and other_answers.OTHER in chosen,
+        "text_name": other_answers.FORM_FIELDS[kind],
+        "text_value": raw.get(other_answers.FORM_FIELDS[kind], ""),
+        "max": other_answers.MAX_OTHER,
+    }
+
+
 def page_context(
     step: str, raw: Mapping[str, Any], errors: Errors, labels: Mapping[str, Mapping[str, str]]
 ) -> dict[str, Any]:
@@ -158,8 +185,10 @@ def page_context(
         )
         ctx["gender_items"] = radio_items(labels["genders"], raw.get("gender"), "gender")
         ctx["max_experience"] = MAX_EXPERIENCE
+        ctx["other_language"] = other_item(labels["languages"], raw, "language")
     elif step == "qualifications":
         chosen = raw.get("qualifications") or []
+        ctx["other_qualification"] = other_item(labels["qualifications"], raw, "qualification")
         ctx["qualification_items"] = [
             {
                 "slug": slug,
@@ -234,6 +263,17 @@ def _full_date(value: date | str | None) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
+def _other_rows(listing: Mapping[str, Any], kind: other_answers.Kind) -> list[tuple[str, Any]]:
+    """The typed "Other" answer, with whether staff have checked it (once it is saved)."""
+    text = listing.get(other_answers.FIELDS[kind])
+    if not text:
+        return []
+    state = listing.get("other_answers", {}).get(kind, {}).get("state")
+    note = other_answers.STATE_LABELS.get(state, other_answers.NEW_STATE_LABEL)
+    value = escape(text) + Markup('<br><span class="govuk-hint govuk-!-margin-bottom-0">')
+    return [(other_answers.KIND_LABELS[kind], value + escape(note) + Markup("</span>"))]
+
+
 def summary_sections(
     listing: Mapping[str, Any],
     labels: Mapping[str, Mapping[str, str]],
@@ -272,9 +312,13 @@ def summary_sections(
             ("Years of experience", str(listing.get("experience_years", ""))),
             ("Your experience", listing.get("experience") or "None given"),
             ("Languages", names("languages", listing.get("languages", []))),
+            *_other_rows(listing, "language"),
             ("Gender", labels["genders"].get(listing.get("gender", ""), "")),
         ],
-        "qualifications": [("Qualifications and training", _lines(quals))],
+        "qualifications": [
+            ("Qualifications and training", _lines(quals)),
+            *_other_rows(listing, "qualification"),
+        ],
         "availability": [
             ("Times you can work", _lines([labels["availability"].get(s, s) for s in slots])),
             ("Hours a week", f"{hours} hours" if hours else "Not given"),

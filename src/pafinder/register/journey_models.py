@@ -52,10 +52,12 @@ def _terms(info: ValidationInfo, taxonomy: str) -> Mapping[str, str]:
     return labels
 
 
-def _choices(values: list[str], info: ValidationInfo, taxonomy: str, message: str) -> list[str]:
+def _choices(
+    values: list[str], info: ValidationInfo, taxonomy: str, message: str, allow_empty: bool = False
+) -> list[str]:
     allowed = _terms(info, taxonomy)
     chosen = [v for v in values if v]
-    if not chosen:
+    if not chosen and not allow_empty:
         raise ValueError(message)
     if any(v not in allowed for v in chosen):
         raise ValueError(message)
@@ -213,7 +215,11 @@ class WhatYouCanDo(Strict):
     @field_validator("languages")
     @classmethod
     def _languages(cls, v: list[str], info: ValidationInfo) -> list[str]:
-        return _choices(v, info, "languages", "Select at least one language you speak or sign")
+        # "Other" with a typed language (register/other_answers.py) is enough on its own.
+        other = bool((info.context or {}).get("other_ticked"))
+        return _choices(
+            v, info, "languages", "Select at least one language you speak or sign", other
+        )
 
     @field_validator("gender")
     @classmethod

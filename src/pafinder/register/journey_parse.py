@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from pafinder.register import other_answers
 from pafinder.register.journey_models import (
     EXTRAS,
     MAX_ABOUT,
@@ -24,6 +25,7 @@ from pafinder.register.journey_models import (
     WhereAndWho,
     yes_no_answer,
 )
+from pafinder.register.other_answers import FORM_FIELDS, MAX_OTHER, OTHER
 from pafinder.register.tables import DBS_LEVELS
 from pafinder.web.forms import Errors, errors_from_validation
 
@@ -96,14 +98,16 @@ def parse_step(
         data = {k: _l(raw, k) for k in ("areas", "client_groups", "age_groups")}
         return _validate(WhereAndWho, data, context)
     if step == "what-you-can-do":
+        languages, ticked = _take_other(_l(raw, "languages"), taxonomies, "languages")
         data = {
             "tasks": _l(raw, "tasks"),
             "experience_years": _s(raw, "experience_years", 10),
             "experience": _s(raw, "experience", MAX_EXPERIENCE + 1000),
-            "languages": _l(raw, "languages"),
+            "languages": languages,
             "gender": _s(raw, "gender", 100),
         }
-        return _validate(WhatYouCanDo, data, context)
+        result = _validate(WhatYouCanDo, data, {**context, "other_ticked": ticked})
+        return _with_other(result, raw, "language", ticked)
     if step == "qualifications":
         return _parse_qualifications(raw, taxonomies, today)
     if step == "availability":
@@ -123,11 +127,48 @@ def parse_step(
     raise KeyError(step)
 
 
+def _take_other(
+    chosen: list[str], taxonomies: Mapping[str, Mapping[str, str]], taxonomy: str
+) -> tuple[list[str], bool]:
+    """(the taxonomy slugs ticked, whether "Other" was ticked): Other is never a slug."""
+    if other_answers.reserved_clash(taxonomies.get(taxonomy, {})):
+        return chosen, False
+    return [v for v in chosen if v != OTHER], OTHER in chosen
+
+
+def _with_other(
+    result: tuple[dict[str, Any] | None, Errors],
+    raw: Mapping[str, Any],
+    kind: other_answers.Kind,
+    ticked: bool,
+) -> tuple[dict[str, Any] | None, Errors]:
+    """Add the typed "Other" answer (or its error, by its text box) to a page's result."""
+    clean, errors = result
+    limited = {FORM_FIELDS[kind]: _s(raw, FORM_FIELDS[kind], MAX_OTHER + 1000)}
+    text, problem = other_answers.parse(limited, kind, ticked)
+    if problem:
+        return None, {**errors, FORM_FIELDS[kind]: problem}
+    if clean is None or errors:
+        return None, errors
+    return {**clean, other_answers.FIELDS[kind]: text}, {}
+
+
 def _parse_qualifications(
     raw: Mapping[str, Any], taxonomies: Mapping[str, Mapping[str, str]], today: date
 ) -> tuple[dict[str, Any] | None, Errors]:
+    chosen, ticked = _take_other(_l(raw, "qualifications"), taxonomies, "qualifications")
+    return _with_other(
+        _parse_ticked_qualifications(chosen, raw, taxonomies, today), raw, "qualification", ticked
+    )
+
+
+def _parse_ticked_qualifications(
+    chosen: list[str],
+    raw: Mapping[str, Any],
+    taxonomies: Mapping[str, Mapping[str, str]],
+    today: date,
+) -> tuple[dict[str, Any] | None, Errors]:
     known = taxonomies.get("qualifications", {})
-    chosen = _l(raw, "qualifications")
     errors: Errors = {}
     if any(slug not in known for slug in chosen):
         return None, {"qualifications": "Select only the qualifications shown"}
@@ -251,6 +292,7 @@ def raw_from_listing(step: str, listing: Mapping[str, Any]) -> dict[str, Any]:
             "experience": listing.get("experience", ""),
             "languages": list(listing.get("languages", [])),
             "gender": listing.get("gender", ""),
+            **_other_raw(listing, "language"),
         }
     if step == "qualifications":
         raw: dict[str, Any] = {"qualifications": []}
@@ -258,7 +300,9 @@ def raw_from_listing(step: str, listing: Mapping[str, Any]) -> dict[str, Any]:
             raw["qualifications"].append(q["slug"])
             raw.update(_date_parts(q.get("date"), f"q-{q['slug']}-date", with_day=False))
             raw.update(_date_parts(q.get("expires"), f"q-{q['slug']}-expires", with_day=False))
-        return raw
+        other = _other_raw(listing, "qualification")
+        raw["qualifications"] += other.pop("qualifications", [])
+        return {**raw, **other}
     if step == "availability":
         hours = listing.get("hours_wanted")
         return {
@@ -281,3 +325,13 @@ def raw_from_listing(step: str, listing: Mapping[str, Any]) -> dict[str, Any]:
     if step == "about-me":
         return {"about": listing.get("about", "")}
     raise KeyError(step)
+
+
+def _other_raw(listing: Mapping[str, Any], kind: other_answers.Kind) -> dict[str, Any]:
+    """The ticked "Other" box and its text, for a listing that has a typed answer."""
+    text = listing.get(other_answers.FIELDS[kind])
+    if not text:
+        return {}
+    if kind == "language":
+        return {"languages": [*listing.get("languages", []), OTHER], FORM_FIELDS[kind]: text}
+    return {"qualifications": [OTHER], FORM_FIELDS[kind]: text}

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, and_, delete, or_, select
 
 from pafinder import outbox
 from pafinder.db import utcnow
-from pafinder.register import index, lifecycle_mail
+from pafinder.register import index, lifecycle_mail, other_answers
 from pafinder.register.tables import DBS_LEVELS, LIST_FIELDS, pa_contacts, pas
 from pafinder.settings import Settings
 from pafinder.staff import store as staff_store
@@ -56,6 +56,7 @@ EDITABLE = frozenset(
         "experience_years",
         "experience",
         "about",
+        *other_answers.FIELDS.values(),  # kept in their own table, moderated (other_answers.py)
     }
 )
 SELF = "pa"  # audit actor for the PA's own actions (who they are is not logged)
@@ -150,7 +151,13 @@ def _row(conn: Connection, ref: str) -> dict[str, Any]:
     row = conn.execute(select(pas).where(pas.c.ref == ref)).first()
     if row is None:
         raise NotFound(ref)
-    return decode(row)
+    return _with_others(conn, decode(row))
+
+
+def _with_others(conn: Connection, listing: dict[str, Any]) -> dict[str, Any]:
+    """The listing with its typed "Other" answers and their moderation state."""
+    listing.update(other_answers.for_listing(conn, int(listing["id"])))
+    return listing
 
 
 # --- Reading ------------------------------------------------------------------------------
@@ -159,7 +166,7 @@ def _row(conn: Connection, ref: str) -> dict[str, Any]:
 def get(engine: Engine, ref: str) -> dict[str, Any] | None:
     with engine.connect() as conn:
         row = conn.execute(select(pas).where(pas.c.ref == ref)).first()
-    return decode(row) if row else None
+        return _with_others(conn, decode(row)) if row else None
 
 
 def for_email(
@@ -221,6 +228,7 @@ def export(engine: Engine, ref: str) -> dict[str, Any]:
 def create_unverified(conn: Connection, ref: str, values: Mapping[str, Any]) -> int:
     """Inside the caller's transaction (with claim_draft, so a double submit creates one)."""
     now = utcnow()
+    columns, others = other_answers.split(values)
     result = conn.execute(
         pas.insert().values(
             ref=ref,
@@ -229,11 +237,13 @@ def create_unverified(conn: Connection, ref: str, values: Mapping[str, Any]) -> 
             created_at=now,
             updated_at=now,
             dbs_checked=False,
-            **_encode(values),
+            **_encode(columns),
         )
     )
+    pa_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    other_answers.save(conn, pa_id, others, now)
     staff_store.record(conn, SELF, "pa.registered", "pa", ref)
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return pa_id
 
 
 @dataclass(frozen=True)
@@ -291,7 +301,8 @@ def edit(engine: Engine, settings: Settings, ref: str, changes: Mapping[str, Any
     in the same transaction, that it is hidden until staff check it. A downgrade or any other
     edit of a published listing shows at once (a downgrade to no DBS drops the 'checked' mark,
     as there is nothing left to have checked). An edit of a rejected or taken-down listing
-    sends it back to staff.
+    sends it back to staff. A new or changed typed "Other" answer waits for staff on its own
+    (other_answers.save): the listing stays as it was, and is not shown until approved.
     """
     unknown = set(changes) - EDITABLE
     if unknown:
@@ -303,9 +314,14 @@ def edit(engine: Engine, settings: Settings, ref: str, changes: Mapping[str, Any
         )
         if not changed:
             return "saved"
-        values = _encode({k: changes[k] for k in changed})
-        values["updated_at"] = utcnow()
-        check = needs_dbs_check(listing, {k: changes[k] for k in changed})
+        columns, others = other_answers.split({k: changes[k] for k in changed})
+        # A new or changed typed answer waits for staff on its own (other_answers.save); the
+        # listing itself stays as it is, and its "updated" date moves only for what shows.
+        other_answers.save(conn, listing["id"], others, utcnow())
+        values = _encode(columns)
+        if columns:
+            values["updated_at"] = utcnow()
+        check = needs_dbs_check(listing, columns)
         if check or changes.get("dbs", listing["dbs"]) == "none":
             values.update(
                 dbs_checked=False, dbs_checked_at=None, dbs_check_method=None, dbs_checked_by=None
@@ -317,13 +333,14 @@ def edit(engine: Engine, settings: Settings, ref: str, changes: Mapping[str, Any
             outcome = "to_staff"
         queued: list[int] = []
         if outcome != "saved":
-            values.update(status="pending", rejection_reason=None)
+            values.update(status="pending", rejection_reason=None, updated_at=utcnow())
         if outcome == "hidden":
             message = lifecycle_mail.hidden_for_check(
                 settings, listing["email"], listing["first_name"], ref
             )
             queued.append(outbox.queue(conn, message, "PA listing hidden for a check"))
-        conn.execute(pas.update().where(pas.c.id == listing["id"]).values(**values))
+        if values:
+            conn.execute(pas.update().where(pas.c.id == listing["id"]).values(**values))
         staff_store.record(
             conn,
             SELF,
@@ -391,6 +408,7 @@ def erase(engine: Engine, settings: Settings, ref: str, actor: str = SELF) -> No
     with engine.begin() as conn:
         listing = _row(conn, ref)
         conn.execute(delete(pa_contacts).where(pa_contacts.c.pa_id == listing["id"]))
+        other_answers.erase(conn, listing["id"])
         conn.execute(delete(pas).where(pas.c.id == listing["id"]))
         conn.execute(delete(form_drafts).where(form_drafts.c.submitted_ref == ref))
         last = not conn.execute(select(pas.c.id).where(pas.c.email == listing["email"])).first()

@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from pafinder.db import utcnow
-from pafinder.register import journey_forms, lifecycle_mail, lifecycle_store
+from pafinder.register import journey_forms, lifecycle_mail, lifecycle_store, other_answers
 from pafinder.register.admin import record as admin_record
 from pafinder.register.journey_parse import parse_date
 from pafinder.register.tables import DBS_LEVELS
@@ -22,6 +22,8 @@ from pafinder.staff.auth import actor, staff_required
 from pafinder.web.forms import Errors
 from pafinder.web.render import render_page
 
+# The typed "Other" answers' review forms (one per kind), for the error summary.
+OTHER_ERRORS = tuple(f"other-{kind}" for kind in other_answers.KINDS)
 METHOD_LABELS = {
     "certificate": "I saw the DBS certificate",
     "update_service": "I checked it on the DBS Update Service",
@@ -48,6 +50,7 @@ async def queue(request: Request) -> Response:
         done=done if done in ("approved", "rejected") else None,
         ref=ref,
         dbs_labels=journey_forms.DBS_LABELS,
+        other_waiting=other_answers.waiting(engine),
         breadcrumbs=[{"text": "Staff area", "href": "/staff/"}],
     )
 
@@ -62,7 +65,7 @@ def record_page(
     errors = errors or {}
     form = form or {}
     labels = journey_forms.taxonomies(request.app.state.content)
-    order = [*APPROVE_ORDER, "reason", *admin_record.FIELDS]
+    order = [*APPROVE_ORDER, "reason", *OTHER_ERRORS, *admin_record.FIELDS]
     error_list = [
         {"text": errors[f], "href": "#checked_on-day" if f == "checked_on" else f"#{f}"}
         for f in order
@@ -91,6 +94,7 @@ def record_page(
         method_labels=METHOD_LABELS,
         max_reason=MAX_REASON,
         approvable=lifecycle_store.APPROVABLE,
+        other_answers=_other_answers(listing),
         breadcrumbs=[
             {"text": "Staff area", "href": "/staff/"},
             {"text": "PA register", "href": "/staff/pas/all"},
@@ -98,6 +102,24 @@ def record_page(
         # Notes, history and taking down (register/admin/).
         **admin_record.context(request.app.state.engine, listing, request.query_params.get("done")),
     )
+
+
+def _other_answers(listing: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the PA typed beside "Other", plainly labelled, with what staff can do with each."""
+    found = listing.get("other_answers", {})
+    return [
+        {
+            "kind": kind,
+            "label": other_answers.KIND_LABELS[kind],
+            "text": found[kind]["text"],
+            "state": found[kind]["state"],
+            "state_label": other_answers.STATE_LABELS.get(found[kind]["state"], ""),
+            "changed_at": found[kind]["updated_at"],
+            "seen": other_answers.fingerprint(found[kind]["text"]),
+        }
+        for kind in other_answers.KINDS
+        if kind in found
+    ]
 
 
 def listing_or_404(request: Request) -> dict[str, Any] | Response:
@@ -206,9 +228,49 @@ async def reject(request: Request) -> Response:
     return RedirectResponse(f"/staff/pas?done=rejected&ref={listing['ref']}", status_code=303)
 
 
+@staff_required()
+async def review_other(request: Request) -> Response:
+    """Approve or reject one typed "Other" answer (the text the staff member saw): approved
+    text shows on the public profile, and nowhere else."""
+    listing = listing_or_404(request)
+    if isinstance(listing, Response):
+        return listing
+    kind = request.path_params["kind"]
+    if kind not in other_answers.KINDS:
+        return render_page(request, "pages/404.html", status_code=404, title="Page not found")
+    form = await request.form()
+    decision = str(form.get("decision", ""))[:20]
+    seen = str(form.get("seen", ""))[:40]
+    field = f"other-{kind}"
+    if decision not in other_answers.DECISIONS:
+        return record_page(request, listing, {field: "Select approve or reject"}, {}, 400)
+    try:
+        await run_in_threadpool(
+            other_answers.review,
+            request.app.state.engine,
+            listing["ref"],
+            kind,
+            decision,
+            request.state.staff.id,
+            seen,
+        )
+    except other_answers.Changed:
+        fresh = lifecycle_store.get(request.app.state.engine, listing["ref"]) or listing
+        message = (
+            "The PA has changed or removed this answer since you opened the page, so nothing "
+            "was recorded. Check what it says now"
+        )
+        return record_page(request, fresh, {field: message}, {}, 409)
+    done = "other-approved" if decision == "approve" else "other-rejected"
+    return RedirectResponse(
+        f"/staff/pas/{listing['ref']}?done={done}#other-answers", status_code=303
+    )
+
+
 routes: list[BaseRoute] = [
     Route("/staff/pas", queue),
     Route("/staff/pas/{ref}", record),
     Route("/staff/pas/{ref}/approve", approve, methods=["POST"]),
     Route("/staff/pas/{ref}/reject", reject, methods=["POST"]),
+    Route("/staff/pas/{ref}/other-answers/{kind}", review_other, methods=["POST"]),
 ]

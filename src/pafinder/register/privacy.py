@@ -1,7 +1,8 @@
 """Data protection for the PA register (issue 12): subject access and erasure.
 
 A PA's own listing is erased by lifecycle_store.erase (the PA's own "delete my listing": the
-listing, its messages and staff notes go, the search index drops it at once). Messages someone
+listing, its messages, staff notes and typed "Other" answers go, the search index drops it at
+once). Messages someone
 sent to PAs through the site are deleted here; their retention is register.store.purge_contacts.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, select
 
 from pafinder.register.admin.store import pa_notes
-from pafinder.register.tables import pa_contacts, pas
+from pafinder.register.tables import pa_contacts, pa_other_answers, pas
 from pafinder.subject import Subject, plain
 
 
@@ -35,6 +36,15 @@ def find(conn: Connection, subject: Subject) -> dict[str, Any]:
         ]
         listing["staff_notes"] = [
             plain(n) for n in conn.execute(select(pa_notes).where(pa_notes.c.pa_id == row.id))
+        ]
+        # What they typed beside "Other" (languages, qualifications) and whether it was approved.
+        listing["other_answers"] = [
+            plain(a)
+            for a in conn.execute(
+                select(pa_other_answers)
+                .where(pa_other_answers.c.pa_id == row.id)
+                .order_by(pa_other_answers.c.kind)
+            )
         ]
         listings.append(listing)
     sent = conn.execute(

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from pafinder.content import Content, load_content
 from pafinder.db import utcnow
-from pafinder.register import index, store
+from pafinder.register import index, other_answers, store
 from pafinder.register.tables import DBS_LEVELS
 from pafinder.settings import Settings
 
@@ -208,5 +208,11 @@ def seed_demo(engine: Engine, settings: Settings, content: Content) -> str:
     )  # fmt: skip
     with engine.begin() as conn:
         store.insert_pas(conn, rows)
+        # Typed "Other" answers (issue 11, point 6): one approved on a published profile, one
+        # waiting for staff on a listing in the queue.
+        other_answers.seed(conn, rows[2]["ref"], "language", "Amharic", "approved", now)
+        other_answers.seed(
+            conn, rows[-1]["ref"], "qualification", "Makaton Foundation Workshop", "pending", now
+        )
     indexed = index.rebuild_pa_index(engine, settings)
     return f"PA listings: {DEMO_PUBLISHED} published ({indexed} searchable), {DEMO_PENDING} pending"

@@ -21,7 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from pafinder import outbox
 from pafinder.db import utcnow
-from pafinder.register import activity
+from pafinder.register import activity, other_answers
 from pafinder.register.models import PublicListing, display_name
 from pafinder.register.tables import LIST_FIELDS, pa_contacts, pas
 
@@ -141,9 +141,13 @@ class Profile:
     live_in: bool = False
     nights: bool = False
     emergency_cover: bool = False
+    # What the PA typed beside "Other", once staff approved it (never in the public view,
+    # the index or the facets: register/other_answers.py).
+    other_language: str | None = None
+    other_qualification: str | None = None
 
 
-def _profile(row: RowLike, today: date) -> Profile:
+def _profile(row: RowLike, today: date, others: Mapping[str, str] | None = None) -> Profile:
     cert = row["dbs_certificate_date"]
     training = []
     for q in json.loads(row["qualifications"] or "[]"):
@@ -167,6 +171,8 @@ def _profile(row: RowLike, today: date) -> Profile:
         live_in=bool(row["live_in"]),
         nights=bool(row["nights"]),
         emergency_cover=bool(row["emergency_cover"]),
+        other_language=(others or {}).get("language"),
+        other_qualification=(others or {}).get("qualification"),
     )
 
 
@@ -179,7 +185,8 @@ def get_profile(engine: Engine, ref: str, now: datetime | None = None) -> Profil
             .mappings()
             .first()
         )
-    return _profile(row, now.date()) if row else None
+        others = other_answers.approved(conn, row["id"]) if row else {}
+    return _profile(row, now.date(), others) if row else None
 
 
 def get_public(engine: Engine, ref: str, now: datetime | None = None) -> PublicListing | None:

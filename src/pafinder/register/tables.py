@@ -96,3 +96,19 @@ pa_contacts = Table(
     Column("sender_phone", String(30), nullable=False, default=""),
     Column("message", Text, nullable=False),
 )
+
+# What a PA typed beside "Other" for languages or qualifications (issue 11, point 6): free text,
+# so never a slug. Kept out of the pas row on purpose: nothing that builds the public view, the
+# search index, the facets or the /api/pas JSON reads this table; only the profile does, and
+# only an approved answer (see register/other_answers.py). Erased with the listing (CASCADE).
+pa_other_answers = Table(
+    "pa_other_answers",
+    metadata,
+    Column("pa_id", Integer, ForeignKey("pas.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(20), primary_key=True),  # language | qualification
+    Column("text", Text, nullable=False),
+    Column("state", String(20), nullable=False, index=True),  # pending | approved | rejected
+    Column("updated_at", DateTime, nullable=False),  # when the PA last changed the text
+    Column("reviewed_at", DateTime, nullable=True),
+    Column("reviewed_by", Integer, ForeignKey("staff.id", ondelete="SET NULL"), nullable=True),
+)

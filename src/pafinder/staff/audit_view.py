@@ -57,8 +57,10 @@ ACTION_LABELS = {
     "feedback.viewed": "Viewed a service's feedback results",
     "newsletter.exported": "Downloaded the newsletter list",
     "newsletter.sent": "Sent a newsletter issue",
+    "data.backed_up": "Backed up the database",
     "data.key_rotated": "Re-encrypted stored free text with the first data key",
     "data.purged": "Deleted records past their retention period",
+    "data.restored": "Restored the database from a backup",
     "person.erased": "Erased a person's records (counts only)",
     "person.subject_access": "Produced a subject access report",
     "pa.approved": "Approved PA listing",
@@ -72,6 +74,8 @@ ACTION_LABELS = {
     "pa.manage_link_sent": "Sent a link to manage the listing",
     "pa.manage_opened": "PA opened their listing to manage it",
     "pa.note_added": "Added a note to a PA listing",
+    "pa.other_approved": "Approved a PA's typed 'Other' answer for their profile",
+    "pa.other_rejected": "Rejected a PA's typed 'Other' answer",
     "pa.paused": "Paused PA listing",
     "pa.registered": "PA registered",
     "pa.rejected": "Rejected PA listing",
@@ -114,6 +118,7 @@ SUBJECT_LABELS = {
     "person": "A person (not named: no personal data in the audit log)",
     "retention": "Retention periods",
     "data_key": "Data encryption key",
+    "database": "The whole database",
 }
 
 DETAIL_LABELS = {

@@ -37,6 +37,8 @@ ACTION_LABELS = {
     "pa.manage_opened": "PA opened 'manage my listing'",
     "pa.exported": "PA downloaded their data",
     "pa.note_added": "Note added",
+    "pa.other_approved": "Typed answer approved: shown on the profile",
+    "pa.other_rejected": "Typed answer rejected: not shown on the profile",
 }
 
 FIELD_LABELS = {
@@ -65,7 +67,11 @@ FIELD_LABELS = {
     "experience_years": "years of experience",
     "experience": "experience",
     "about": "about me",
+    "other_language": "other language (typed)",
+    "other_qualification": "other qualification (typed)",
 }
+# Which typed answer a pa.other_* row is about (its detail holds the kind, never the text).
+OTHER_KIND_WORDS = {"language": "Other language.", "qualification": "Other qualification."}
 
 STATUS_WORDS = {
     "unverified": "email not confirmed",
@@ -105,6 +111,8 @@ def detail_text(action: str, detail: Mapping[str, Any], dbs_labels: Mapping[str,
         method = METHOD_WORDS.get(str(detail.get("method")), "")
         checked = format_date(str(detail.get("checked_on") or "")) or "an unrecorded date"
         return f"DBS check recorded: {level}, {method}, checked on {checked}."
+    if action in ("pa.other_approved", "pa.other_rejected"):
+        return OTHER_KIND_WORDS.get(str(detail.get("kind")), "")
     if action == "pa.withdrawn" and detail.get("from_status"):
         return f"It was {STATUS_WORDS.get(detail['from_status'], detail['from_status'])}."
     return ""

@@ -15,6 +15,8 @@ FIELDS = ("take_down_reason", "note")
 DONE = {
     "taken-down": "Listing taken down. The PA has been emailed the reason.",
     "note": "Note added.",
+    "other-approved": "Typed answer approved: it now shows on the profile.",
+    "other-rejected": "Typed answer rejected: it does not show on the profile.",
 }
 # "" is a listing made with no audit row of its own (an import): who is not known.
 ACTORS = {"pa": "the PA", "system": "the daily job", "cli": "the command line", "": ""}
