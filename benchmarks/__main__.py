@@ -5,7 +5,13 @@ against 10,000. `--quick` does a small run (2,000 listings, 5,000 referrals) in 
 `--docs` picks the search sizes and runs only the search, unless `--referrals` is given too (so
 the search's own quick test stays quick); `--referrals` alone runs only the return.
 
-    python -m benchmarks [--quick] [--docs N ...] [--referrals N] [--out FILE.json]
+Last, the full run measures every kind of public page with Lighthouse on the mobile preset
+(`benchmarks.lighthouse`, a few minutes) and exits 1 when a page scores under 95. `--lighthouse`
+alone runs only that; `--no-lighthouse`, `--quick`, `--docs` and `--referrals` leave it out
+(unless `--lighthouse` is given too).
+
+    python -m benchmarks [--quick] [--docs N ...] [--referrals N] [--[no-]lighthouse]
+                         [--out FILE.json]
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import lighthouse
 from benchmarks.http import measure
 
 TARGETS = {"http_p95_ms": 50.0, "reindex_s": 120.0, "peak_rss_mb": 500.0}
@@ -74,10 +81,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-docs", type=int, default=20_000)
     parser.add_argument("--referrals", type=int, help="referrals for the return's benchmark")
     parser.add_argument("--baseline-referrals", type=int, help="the return's baseline size")
+    parser.add_argument("--lighthouse", action="store_true", help="Lighthouse (alone: only it)")
+    parser.add_argument("--no-lighthouse", action="store_true", help="leave Lighthouse out")
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
-    search_too = not args.referrals or bool(args.docs)
-    report_too = bool(args.referrals) or not args.docs
+    only_lighthouse = args.lighthouse and not args.docs and not args.referrals
+    search_too = not only_lighthouse and (not args.referrals or bool(args.docs))
+    report_too = not only_lighthouse and (bool(args.referrals) or not args.docs)
+    lighthouse_too = args.lighthouse or not (
+        args.quick or args.docs or args.referrals or args.no_lighthouse
+    )
     referrals = args.referrals or (5_000 if args.quick else 100_000)
     baseline_referrals = args.baseline_referrals or (1_000 if args.quick else 10_000)
     sizes = args.docs or ([2_000] if args.quick else [10_000, 100_000])
@@ -91,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
             results.append(run_size(docs, docs == baseline, Path(tmp)))
         if report_too:
             report = run_report(referrals, baseline_referrals, Path(tmp))
+    pages: dict[str, Any] | None = None
+    if lighthouse_too:
+        pages = lighthouse.run()
     print(f"Machine: {platform.platform()}, Python {platform.python_version()}, "
           f"{_cpus()} CPUs; run took {time.time() - started:.0f} s")  # fmt: skip
     if results:
@@ -105,13 +121,17 @@ def main(argv: list[str] | None = None) -> int:
 
         print()
         print(report_table(report))
+    if pages is not None:
+        print()
+        print(lighthouse.table(pages))
     if args.out:
         # One record per search size as before; the return's record (its "benchmark" is
-        # "report") comes last.
-        records = [*results, *([report] if report is not None else [])]
+        # "report") comes next, then Lighthouse's ("lighthouse").
+        records = [*results, *(r for r in (report, pages) if r is not None)]
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(records, indent=2))
-    return 0
+    # A page under Lighthouse's target fails the run, as issue 11 asks.
+    return 0 if pages is None or pages["passed"] else 1
 
 
 def _cpus() -> int:
