@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from starlette.applications import Starlette
@@ -17,7 +18,10 @@ from starlette.routing import BaseRoute, Mount
 from pafinder.build import site_globals
 from pafinder.content import load_content
 from pafinder.db import make_engine
+from pafinder.events.publish import catch_up as events_catch_up
 from pafinder.features import all_features
+from pafinder.nodes.sync import NodeSync
+from pafinder.register.index import sync_pa_index
 from pafinder.settings import Settings
 from pafinder.staff.accounts_routes import routes as account_routes
 from pafinder.staff.auth import dummy_hash
@@ -46,9 +50,23 @@ def all_routes() -> list[BaseRoute]:
 
 @asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
-    yield
-    # PostgreSQL connections stay pooled while the server runs: close them when it stops.
-    app.state.engine.dispose()
+    state = app.state
+    # Other nodes' changes reach this one's index and site/ (pafinder.nodes.sync).
+    node_sync = NodeSync(
+        state.engine,
+        [
+            partial(sync_pa_index, state.engine, state.settings),
+            partial(events_catch_up, state.engine, state.settings, state.content, state.templates),
+        ],
+        interval=state.settings.sync_seconds,
+    )
+    node_sync.start()
+    try:
+        yield
+    finally:
+        node_sync.stop()
+        # PostgreSQL connections stay pooled while the server runs: close them when it stops.
+        state.engine.dispose()
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

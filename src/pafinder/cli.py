@@ -19,12 +19,15 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from pafinder.backup import commands as backup_commands
 from pafinder.build import build as build_site
 from pafinder.build import pages_for_index
 from pafinder.content import ContentError
 from pafinder.db import make_engine
 from pafinder.db import migrate as run_migrations
 from pafinder.features import all_features, all_publishers
+from pafinder.nodes.jobs import guard_scheduled
+from pafinder.nodes.nginx import nginx_config
 from pafinder.search import rebuild_pages_index
 from pafinder.settings import Settings
 from pafinder.staff import commands as staff_commands
@@ -212,6 +215,11 @@ def purge_drafts() -> None:
 
     unconfirmed = purge_unconfirmed(engine)
     console.print(f"Deleted {unconfirmed} newsletter sign-ups not confirmed within 7 days.")
+    from pafinder.nodes.store import purge_pa_changes
+
+    # The change log only needs to reach back as far as the slowest node (one further behind
+    # rebuilds its index instead); it holds PA ids only.
+    purge_pa_changes(engine)
 
 
 @main.command("send-mail")
@@ -234,6 +242,8 @@ def send_mail() -> None:
 
 
 main.add_command(staff_commands.staff_group)
+for _command in backup_commands.commands:  # backup and restore
+    main.add_command(_command)
 for _feature in all_features():
     for _command in _feature.commands:
         main.add_command(_command)
@@ -267,3 +277,8 @@ def seed(pas: int | None, random_seed: int, demo: bool) -> None:
                 partial(_advance, bar, task),
             )
         console.print(f"Seeded {pas} PA listings.")
+
+
+main.add_command(nginx_config)
+# Every node's timers run these: each takes its job's lease first (pafinder.nodes.jobs).
+guard_scheduled(main)

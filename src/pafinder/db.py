@@ -115,7 +115,20 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A connection marked read-only (see read_only) begins deferred: it never takes the
+        # write lock, so a poller reading every second never makes a writer wait.
+        deferred = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+READ_ONLY = "pafinder_read_only"
+
+
+def read_only(engine: Engine) -> Connection:
+    """A connection for reads only: on SQLite its transaction is deferred (no write lock); on
+    PostgreSQL it is an ordinary connection. Writing through it on SQLite may fail with
+    "database is locked" instead of waiting, which is why it is for reads only."""
+    return engine.connect().execution_options(**{READ_ONLY: True})
 
 
 def alembic_config(engine: Engine) -> Config:

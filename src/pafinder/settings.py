@@ -54,6 +54,9 @@ class Settings:
     retain_bookings_days: int = 730
     retain_messages_days: int = 90
     retain_feedback_days: int = 1095
+    # PAFINDER_SYNC_SECONDS: how often a node looks for other nodes' changes (PostgreSQL's
+    # LISTEN/NOTIFY wakes it sooner); pafinder.nodes.sync
+    sync_seconds: int = 1
 
     @cached_property
     def secret_key(self) -> Secret:
@@ -107,6 +110,7 @@ class Settings:
             retain_feedback_days=_whole(
                 "RETAIN_FEEDBACK_DAYS", get("RETAIN_FEEDBACK_DAYS", "1095")
             ),
+            sync_seconds=_whole("SYNC_SECONDS", get("SYNC_SECONDS", "1")),
         )
         settings.check()
         # Stores reach the keys through their engine's URL (they are not handed settings).

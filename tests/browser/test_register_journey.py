@@ -95,6 +95,13 @@ def fill_registration(page: Page, base: str, check: bool) -> float:
     page.fill("#experience", "Six years supporting young adults with learning disabilities.")
     page.get_by_label("English").check()
     page.get_by_label("British Sign Language (BSL)").check()
+    other_language = page.get_by_label("Which other language do you speak or sign?")
+    if check:  # with JavaScript the box opens when its choice is ticked (GOV.UK's reveal)
+        assert not other_language.is_visible()
+    page.get_by_label("Another language").check()
+    other_language.fill("Tigrinya")
+    if check:
+        assert_accessible(page, "register-what-you-can-do-other-open")
     page.get_by_label("Female").check()
     cont(page)
 
@@ -106,6 +113,10 @@ def fill_registration(page: Page, base: str, check: bool) -> float:
     page.fill("#q-emergency-first-aid-date-year", LAST_YEAR)
     page.fill("#q-emergency-first-aid-expires-month", "4")
     page.fill("#q-emergency-first-aid-expires-year", str(int(LAST_YEAR) + 3))
+    page.get_by_label("Another qualification or training").check()
+    page.get_by_label("What is the other qualification or training called?").fill("Makaton level 1")
+    if check:
+        assert_accessible(page, "register-qualifications-other-open")
     cont(page)
 
     page.wait_for_url("**/availability")
@@ -175,7 +186,7 @@ def test_register_verify_approve_and_manage(live, page: Page) -> None:
     click_and_wait(page, page.get_by_role("button", name="Sign in"))
     page.goto(server.url + "/staff/pas")
     assert_accessible(page, "moderation-queue")
-    click_and_wait(page, page.get_by_role("link", name=re.compile(listing["ref"])))
+    click_and_wait(page, page.get_by_role("link", name=re.compile(listing["ref"])).first)
     assert_accessible(page, "moderation-record")
     click_and_wait(page, page.get_by_role("button", name="Approve and publish"))
     assert page.title().startswith("Error: ")
@@ -190,6 +201,13 @@ def test_register_verify_approve_and_manage(live, page: Page) -> None:
     page.wait_for_url("**/staff/pas?done=approved*")
     assert_accessible(page, "moderation-approved")
 
+    # The typed language waits for staff: approved, it shows on the profile.
+    click_and_wait(page, page.get_by_role("link", name=re.compile(listing["ref"])).first)
+    assert "Tigrinya" in page.content() and "Makaton level 1" in page.content()
+    language_form = page.locator("form[action$='/other-answers/language']")
+    click_and_wait(page, language_form.get_by_role("button", name="Approve"))
+    assert_accessible(page, "moderation-other-approved")
+
     published = lifecycle_store.get(engine, listing["ref"])
     assert published is not None and published["status"] == "published"
     assert published["dbs_checked"] and published["dbs_check_method"] == "update_service"
@@ -197,6 +215,8 @@ def test_register_verify_approve_and_manage(live, page: Page) -> None:
     profile = page.goto(f"{server.url}/find-a-pa/{listing['ref']}")
     assert profile is not None and profile.status == 200
     assert "Zoë" in page.content() and "07700" not in page.content()
+    assert "Also speaks: Tigrinya" in page.content()
+    assert "Makaton level 1" not in page.content(), "a typed answer shows before approval"
 
     # The PA manages the listing from a fresh emailed link.
     page.goto(server.url + "/become-a-pa/manage")

@@ -227,3 +227,22 @@ def test_a_window_ending_mid_month_pages_only_its_months(
     assert "Between" not in page and f"to {end.day} {end:%B %Y}" in page
     one_month = soon.replace(day=1) == end.replace(day=1)
     assert (link(page, "next") is None) == one_month
+
+
+def test_the_prebuilt_listing_and_feed_are_sent_compressed_and_keep_their_twins(
+    esettings: Settings, eclient: PageClient
+) -> None:
+    """/events and /api/events without filters are files the publisher wrote: sent as their
+    .gz twins to clients that accept gzip, and the twins survive the next publish."""
+    add_event(esettings, start_date=london_today() + timedelta(days=2))
+    republish(esettings)
+    republish(esettings)  # the second publish must not prune the first one's twins
+    for path, twin in (("/events", "events/index.html"), ("/api/events", "api/events.json")):
+        assert (esettings.site_dir / f"{twin}.gz").exists(), twin
+        packed = eclient.get(path, headers={"accept-encoding": "gzip"})
+        assert packed.headers["content-encoding"] == "gzip", path
+        assert packed.headers["vary"] == "Accept-Encoding"
+        # httpx decodes the body: it is the same file the plain answer sends.
+        plain = eclient.get(path, headers={"accept-encoding": "identity"})
+        assert "content-encoding" not in plain.headers
+        assert packed.content == plain.content == (esettings.site_dir / twin).read_bytes()

@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from pafinder.events import bookings, notify, store
@@ -33,6 +33,7 @@ from pafinder.events.views import (
 from pafinder.web.forms import error_list, form_to_dict
 from pafinder.web.params import parse_id
 from pafinder.web.render import render_page
+from pafinder.web.static import prebuilt
 
 FILTER_FIELDS = ("service", "kind", "area", "format", "from", "to")
 
@@ -58,11 +59,7 @@ async def listing(request: Request) -> Response:
     state = request.app.state
     static = state.settings.site_dir / "events" / "index.html"
     if not request.query_params and static.exists():
-        return FileResponse(
-            static,
-            media_type="text/html; charset=utf-8",
-            headers={"cache-control": "public, max-age=60"},
-        )
+        return prebuilt(static, request.scope, "text/html; charset=utf-8", "public, max-age=60")
     filters = parse_filters(request.query_params, state.content)
     events = await run_in_threadpool(store.all_events, state.engine, "published")
     counts = await run_in_threadpool(bookings.booked_counts, state.engine)
@@ -89,9 +86,7 @@ async def api(request: Request) -> Response:
     state = request.app.state
     static = state.settings.site_dir / "api" / "events.json"
     if not request.query_params and static.exists():
-        return FileResponse(
-            static, media_type="application/json", headers={"cache-control": "public, max-age=60"}
-        )
+        return prebuilt(static, request.scope, "application/json", "public, max-age=60")
     filters = parse_filters(request.query_params, state.content)
     if filters.errors:
         return JSONResponse({"errors": filters.errors}, status_code=400)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -36,6 +37,7 @@ from pafinder.events.views import (
     service_labels,
     upcoming,
 )
+from pafinder.nodes import store as shared
 from pafinder.settings import Settings
 from pafinder.web.templating import make_environment
 
@@ -143,12 +145,62 @@ def publish(
 ) -> int:
     """Re-render and write the events files; remove event files that are no longer rendered
     (past dates' .ics files). Returns the number of files written."""
+    written = _render(engine, settings, content, env, now)
+    # Tell the other nodes (each has its own site/) that the events pages moved on.
+    _write_seen(settings, shared.bump_generation(engine, shared.EVENTS))
+    return written
+
+
+def catch_up(
+    engine: Engine, settings: Settings, content: Content, env: Environment | None = None
+) -> bool:
+    """Re-render this node's events pages if another node published since they were made
+    (pafinder.nodes.sync calls this every second). Returns whether it rendered."""
+    current = shared.generation(engine, shared.EVENTS)  # read first: a later bump renders again
+    # Not equal rather than greater: after a restore the database may be behind this node.
+    if current == _seen(settings):
+        return False
+    _render(engine, settings, content, env)
+    _write_seen(settings, current)
+    return True
+
+
+def _render(
+    engine: Engine,
+    settings: Settings,
+    content: Content,
+    env: Environment | None,
+    now: datetime | None = None,
+) -> int:
     env = env or make_environment(site_globals(content))
     with _publish_lock(settings):
         files = render_from_db(engine, content, env, settings, now)
         write_files(files, settings.site_dir)
-        _prune(settings.site_dir / "events", {settings.site_dir / rel for rel in files})
+        written = {settings.site_dir / rel for rel in files}
+        # A file's .gz twin (written beside it) stays with it.
+        twins = {path.with_name(path.name + ".gz") for path in written}
+        _prune(settings.site_dir / "events", written | twins)
     return len(files)
+
+
+def _seen_file(settings: Settings) -> Path:
+    # Beside the node's own index: derived state of this node, never served from site/.
+    return settings.index_dir / "events.generation"
+
+
+def _seen(settings: Settings) -> int:
+    try:
+        return int(_seen_file(settings).read_text())
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+def _write_seen(settings: Settings, value: int) -> None:
+    path = _seen_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(str(value))
+    os.replace(tmp, path)
 
 
 def _prune(folder: Path, keep: set[Path]) -> None:

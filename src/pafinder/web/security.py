@@ -32,25 +32,31 @@ def content_security_policy(script_hashes: Iterable[str]) -> str:
     )
 
 
+def security_headers(csp: str, hsts: bool = False) -> list[tuple[bytes, bytes]]:
+    """The headers every response carries: from the app, and from nginx for site/ files
+    (pafinder.nodes.nginx writes the same list into its configuration)."""
+    headers = [
+        (b"content-security-policy", csp.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", b"DENY"),
+        (
+            b"permissions-policy",
+            b"camera=(), microphone=(), geolocation=(), interest-cohort=()",
+        ),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    ]
+    if hsts:
+        headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+    return headers
+
+
 class SecurityHeadersMiddleware:
     """Adds the same security headers to every response, static files included."""
 
     def __init__(self, app: ASGIApp, csp: str, hsts: bool = False) -> None:
         self.app = app
-        headers = [
-            (b"content-security-policy", csp.encode()),
-            (b"x-content-type-options", b"nosniff"),
-            (b"referrer-policy", b"same-origin"),
-            (b"x-frame-options", b"DENY"),
-            (
-                b"permissions-policy",
-                b"camera=(), microphone=(), geolocation=(), interest-cohort=()",
-            ),
-            (b"cross-origin-opener-policy", b"same-origin"),
-        ]
-        if hsts:
-            headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
-        self.headers = headers
+        self.headers = security_headers(csp, hsts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

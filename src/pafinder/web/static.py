@@ -59,3 +59,18 @@ class SiteFiles(StaticFiles):
         if self.is_not_modified(response.headers, request_headers):
             return NotModifiedResponse(response.headers)
         return response
+
+
+def prebuilt(path: str | os.PathLike[str], scope: Scope, media_type: str, cache: str) -> Response:
+    """A file of site/ answered by a route rather than the mount (``/events`` without filters):
+    its ``.gz`` twin when the client accepts gzip, as the mount and nginx would send it."""
+    name = os.fspath(path)
+    packed = name + ".gz"
+    headers = {"cache-control": cache}
+    if not os.path.isfile(packed):
+        return FileResponse(name, media_type=media_type, headers=headers)
+    headers["vary"] = "Accept-Encoding"
+    if "gzip" in Headers(scope=scope).get("accept-encoding", ""):
+        headers["content-encoding"] = "gzip"
+        return FileResponse(packed, media_type=media_type, headers=headers)
+    return FileResponse(name, media_type=media_type, headers=headers)
