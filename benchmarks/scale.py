@@ -70,6 +70,20 @@ def main(count: int, base: Path, baseline: bool) -> dict[str, Any]:
                 response = client.get("/api/pas", params=q)
                 api.append(time.perf_counter() - t0)
                 assert response.status_code == 200 and len(response.json()["facets"]) == 11
+    # Distance (issue 13): the same three-filter queries with a postcode and a radius, against
+    # the same queries without, in the same process (the seed's PAs live in CW postcodes).
+    near, far = [], []
+    places = ["CW1 2AB", "CW5 5AA", "CW11 1AA", "CW12 1AB", "CW4 7AA"]
+    for _ in range(3):
+        for i, q in enumerate(qs):
+            with_distance = [*q, ("postcode", places[i % len(places)]), ("within", "5")]
+            for params, times in ((q, far), (with_distance, near)):
+                t0 = time.perf_counter()
+                search.search(engine, settings, parse_search_params(params, content))
+                times.append(time.perf_counter() - t0)
+    out["distance_p95_ms"] = 1000 * percentile(near, 95)
+    out["same_without_distance_p95_ms"] = 1000 * percentile(far, 95)
+    out["distance_p95_ratio"] = out["distance_p95_ms"] / out["same_without_distance_p95_ms"]
     out["direct_p50_ms"] = 1000 * percentile(direct, 50)
     out["direct_p95_ms"] = 1000 * percentile(direct, 95)
     out["inprocess_p50_ms"] = 1000 * percentile(api, 50)

@@ -79,6 +79,15 @@ def run_search(request: Request) -> tuple[SearchParams, search.SearchResult, lis
     return params, result, listings
 
 
+def with_distances(listings: list[Any], distances: list[float | None] | None) -> list[Any]:
+    """The public views; with a postcode, each gains "distance_miles" (CONTRACT "Distance")."""
+    views = [listing.model_dump() for listing in listings]
+    if distances is not None:
+        for view, miles in zip(views, distances, strict=True):
+            view["distance_miles"] = miles
+    return views
+
+
 async def api_pas(request: Request) -> Response:
     try:
         _params, result, listings = await run_in_threadpool(run_search, request)
@@ -89,7 +98,7 @@ async def api_pas(request: Request) -> Response:
             "total": result.total,
             "page": result.page,
             "per_page": result.per_page,
-            "results": [listing.model_dump() for listing in listings],
+            "results": with_distances(listings, result.distances),
             "facets": ordered_facets(result.facets, request.app.state.content),
         }
     )

@@ -19,6 +19,7 @@ from pafinder.register.models import (
     EXTRA_FLAGS,
     FLAGS,
     HOURS_BANDS,
+    WITHIN_MILES,
     SearchParamError,
     SearchParams,
     parse_search_params,
@@ -48,7 +49,18 @@ EXTRA_LABELS = {
     "emergency_cover": "Can give emergency cover at short notice",
 }
 # Field order of the error summary (the order the fields appear in the form).
-ERROR_ORDER = ["q", *FILTERS, "dbs", *FLAG_LABELS, "hours", *EXTRA_LABELS, "page", "per_page"]
+ERROR_ORDER = [
+    "q",
+    "postcode",
+    "within",
+    *FILTERS,
+    "dbs",
+    *FLAG_LABELS,
+    "hours",
+    *EXTRA_LABELS,
+    "page",
+    "per_page",
+]
 MAX_BACK = 2000  # characters of a profile's ?back= search; longer is not a search of ours
 
 
@@ -75,6 +87,29 @@ def back_url(raw: str | None, content: Content) -> str:
     return search_url(params)
 
 
+def miles_text(miles: float) -> str:
+    return "1 mile" if miles == 1 else f"{miles:g} miles"
+
+
+def distance_text(miles: float | None) -> str:
+    """What a result says of its distance ("about 3.2 miles away"); sector centroids, so never
+    more exact than "about", and "less than 1 mile" rather than a misleading 0.3."""
+    if miles is None:
+        return ""
+    if miles < 1:
+        return "Less than 1 mile away"
+    return f"About {miles_text(miles)} away"
+
+
+def within_items(params: SearchParams) -> list[dict[str, Any]]:
+    """The distance choices for a select, "Any distance" first."""
+    items: list[dict[str, Any]] = [{"value": "", "text": "Any distance"}]
+    for miles in WITHIN_MILES:
+        text = f"Within {miles_text(miles)}"
+        items.append({"value": str(miles), "text": text, "selected": params.within == miles})
+    return items
+
+
 def filter_text(labels: Mapping[str, str], params: SearchParams, name: str, value: str) -> str:
     """One selected filter in words ("Areas covered: Crewe")."""
     if name == "q":
@@ -83,6 +118,10 @@ def filter_text(labels: Mapping[str, str], params: SearchParams, name: str, valu
         return f"DBS check: {DBS_LABELS[value]}" + (" or higher" if value != DBS_LEVELS[-1] else "")
     if name == "hours":
         return f"At least {value} hours a week"
+    if name == "postcode":
+        return f"Near {value}"
+    if name == "within":
+        return f"Within {miles_text(int(value))}"
     if name in FLAG_LABELS:
         return FLAG_LABELS[name]
     if name in EXTRA_LABELS:

@@ -176,6 +176,11 @@ async def find_a_pa(request: Request) -> Response:
         pagination=_pagination(params, total) if result else None,
         first_page_url=_url(params, 1),
         suggestions=suggestions,
+        distances=result.distances if result else None,
+        distance_text=find_filters.distance_text,
+        within_items=find_filters.within_items(params),
+        # As typed, so a postcode we could not find is shown again to be corrected.
+        typed_postcode=params.postcode or request.query_params.get("postcode", "")[:20],
         errors=errors,
         error_list=error_list(errors, find_filters.ERROR_ORDER),
         filtered=bool(tags),

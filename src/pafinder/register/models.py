@@ -15,6 +15,7 @@ from datetime import date
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from pafinder import geo
 from pafinder.content import Content
 from pafinder.register.tables import DBS_LEVELS
 
@@ -40,7 +41,21 @@ EXTRA_FLAGS = ("own_car", "live_in", "nights", "emergency_cover")
 HOURS_BANDS = (5, 10, 20, 30)
 # The facet fields of the API answer, in the order they are shown.
 FACETS = ("area", "gender", "task", "client_group", "age_group", "language", "availability", "dbs")
-PARAMS = ("q", *ANY_OF, *ALL_OF, "dbs", *FLAGS, "hours", *EXTRA_FLAGS, "page", "per_page")
+# `postcode` (a full postcode or a district) and `within` (miles): CONTRACT "Distance".
+WITHIN_MILES = (1, 3, 5, 10, 20)
+PARAMS = (
+    "q",
+    *ANY_OF,
+    *ALL_OF,
+    "dbs",
+    *FLAGS,
+    "hours",
+    *EXTRA_FLAGS,
+    "postcode",
+    "within",
+    "page",
+    "per_page",
+)
 DBS_LABELS = {
     "none": "No DBS check",
     "basic": "Basic",
@@ -93,6 +108,9 @@ class SearchParams:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     hours: int | None = None  # one of HOURS_BANDS
+    postcode: str = ""  # as people write it ("SK11 6AB", "SK11"), known to the sector table
+    origin: geo.Point | None = None  # where `postcode` is
+    within: int | None = None  # one of WITHIN_MILES; only with a postcode
 
     def active(self) -> list[tuple[str, str]]:
         """Every active filter as (parameter, value), in form order (q excluded)."""
@@ -106,6 +124,10 @@ class SearchParams:
         if self.hours:
             pairs.append(("hours", str(self.hours)))
         pairs.extend((f, "yes") for f in EXTRA_FLAGS if f in self.flags)
+        if self.postcode:
+            pairs.append(("postcode", self.postcode))
+        if self.within:
+            pairs.append(("within", str(self.within)))
         return pairs
 
     def without(self, name: str, value: str | None = None) -> SearchParams:
@@ -129,6 +151,10 @@ class SearchParams:
             page=1,
             per_page=self.per_page,
             hours=None if name == "hours" else self.hours,
+            # Without its postcode a distance means nothing: removing one removes both.
+            postcode="" if name == "postcode" else self.postcode,
+            origin=None if name == "postcode" else self.origin,
+            within=None if name in ("postcode", "within") else self.within,
         )
 
     def query_items(self, page: int | None = None) -> list[tuple[str, str]]:
@@ -212,6 +238,8 @@ def parse_search_params(query: Sequence[tuple[str, str]], content: Content) -> S
         elif "yes" in given:
             flags.add(name)
 
+    place, within = _distance(values, errors)
+
     page = 1
     if "page" in values:
         page = _positive_int(values["page"][-1], "page", None, errors) or 1
@@ -232,7 +260,39 @@ def parse_search_params(query: Sequence[tuple[str, str]], content: Content) -> S
         page=page,
         per_page=per_page,
         hours=hours,
+        postcode=place.code if place else "",
+        origin=place.point if place else None,
+        within=within,
     )
+
+
+def _distance(
+    values: Mapping[str, list[str]], errors: dict[str, str]
+) -> tuple[geo.Place | None, int | None]:
+    """The place `postcode` names and the `within` radius, or messages in ``errors``."""
+    place = None
+    if given := values.get("postcode"):
+        typed = given[-1][:20]
+        if geo.split(typed) is None:
+            errors["postcode"] = (
+                "Enter a postcode, like SK11 6AB, or the first part of one, like SK11"
+            )
+        elif (place := geo.table().place(typed)) is None:
+            errors["postcode"] = (
+                f"We could not find the postcode {typed.upper()}. Check it, or enter just the "
+                "first part, like SK11"
+            )
+    within = None
+    if given := values.get("within"):
+        allowed = {str(m) for m in WITHIN_MILES}
+        if any(v not in allowed for v in given):
+            miles = ", ".join(str(m) for m in WITHIN_MILES)
+            errors["within"] = f"within must be one of {miles} (miles)"
+        elif "postcode" not in values:
+            errors["postcode"] = "Enter a postcode to search within a distance of it"
+        else:
+            within = min(int(v) for v in given)  # like the other filters: every one must hold
+    return place, within
 
 
 # --- Import -------------------------------------------------------------------------------

@@ -23,6 +23,12 @@ what a person would get by ticking that option next.
 - All-of parameters (tasks, languages, ...) and the yes/no filters (`dbs_checked`, `driving`,
   `non_smoker`, as {"yes": n}): over the whole filtered result, since ticking one narrows it.
 Values with no listing are left out (the yes/no counts are always given).
+
+Distance (`postcode`, `within`): each listing sits at its postcode sector's centroid
+(pafinder.geo), so a snapshot keeps one bitmap per sector. A query measures from its postcode to
+each sector once; `within` is the union of the sectors close enough, a filter like any other
+(facets count with it); with a postcode and no `q`, results come nearest first (sectors in order
+of distance, most recently updated first within one sector).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from typing import Any
 from pyroaring import BitMap
 from sqlalchemy import Engine
 
+from pafinder import geo
 from pafinder import search as whoosh_store
 from pafinder.db import utcnow
 from pafinder.register import index, store
@@ -64,6 +71,8 @@ _LIST_COLUMNS = {
 }
 # extra yes/no filter -> its column in store.FACET_COLUMNS (hours_wanted is column 14)
 _EXTRA_COLUMNS = {"own_car": 15, "live_in": 16, "nights": 17, "emergency_cover": 18}
+_POSTCODE_COLUMN = 19
+_MEASURED_ORIGINS = 256  # distances kept per snapshot for this many searched places
 _EMPTY = BitMap()
 
 
@@ -78,8 +87,68 @@ class Snapshot:
     by_confirmed: array[int]  # positions in the same order as `confirmed`
     everyone: BitMap
     hours: dict[int, BitMap] = field(default_factory=dict)  # band -> wanting at least that
+    sectors: dict[str, BitMap] = field(default_factory=dict)  # postcode sector -> positions
+    sector_of: list[str | None] = field(default_factory=list)  # position -> its sector
     _fresh: tuple[int, BitMap] | None = None
     _positions: dict[int, int] | None = None
+    _miles: dict[geo.Point, dict[str, float]] = field(default_factory=dict)
+    _within: dict[tuple[geo.Point, int], BitMap] = field(default_factory=dict)
+    _order: dict[geo.Point, list[str]] = field(default_factory=dict)
+    located: BitMap = field(default_factory=BitMap)  # positions with a known sector
+
+    def miles(self, origin: geo.Point) -> dict[str, float]:
+        """Sector -> miles from ``origin``, for every sector some listing is in."""
+        measured = self._miles.get(origin)
+        if measured is None:
+            points = geo.table().sectors
+            measured = {s: geo.miles(origin, points[s]) for s in self.sectors}
+            if len(self._miles) >= _MEASURED_ORIGINS:
+                self._miles.clear()
+                self._within.clear()
+                self._order.clear()
+            self._miles[origin] = measured
+        return measured
+
+    def within(self, origin: geo.Point, radius: int) -> BitMap:
+        """Positions in the sectors at most ``radius`` miles from ``origin``."""
+        key = (origin, radius)
+        found = self._within.get(key)
+        if found is None:
+            near = [self.sectors[s] for s, m in self.miles(origin).items() if m <= radius]
+            found = self._within[key] = BitMap.union(_EMPTY, *near)
+        return found
+
+    def nearest_first(
+        self, origin: geo.Point, result: BitMap, offset: int, size: int, radius: int | None
+    ) -> list[int]:
+        """One page of ``result`` ordered by distance from ``origin`` (within ``radius`` when
+        given, as ``result`` already is); listings whose postcode is not in the table come
+        last, most recently updated first."""
+        miles = self.miles(origin)
+        order = self._order.get(origin)
+        if order is None:
+            order = self._order[origin] = sorted(miles, key=lambda s: (miles[s], s))
+        page: list[int] = []
+        skipped = 0
+        for sector in order:
+            if radius is not None and miles[sector] > radius:
+                break  # nothing further is in the result
+            bitmap = self.sectors[sector]
+            n = result.intersection_cardinality(bitmap)
+            if skipped + n <= offset:
+                skipped += n
+                continue
+            start = max(0, offset - skipped)
+            page.extend((result & bitmap)[start : start + size - len(page)])
+            skipped += n
+            if len(page) >= size:
+                return page
+        if radius is not None:
+            return page
+        rest = result - self.located
+        start = max(0, offset - skipped)
+        page.extend(rest[start : start + size - len(page)])
+        return page
 
     def positions(self) -> dict[int, int]:
         """PA id -> position (built on the first text search of this snapshot)."""
@@ -106,6 +175,9 @@ def build_snapshot(engine: Engine, key: tuple[str | None, str]) -> Snapshot:
         name: [] for name in ("dbs_checked", "driving", "non_smoker", *EXTRA_FLAGS)
     }
     hours: dict[int, list[int]] = {band: [] for band in HOURS_BANDS}
+    sectors: dict[str, list[int]] = {}
+    sector_of: list[str | None] = []
+    known = geo.table().sectors
     loads = json.loads
     for pos, row in enumerate(store.facet_rows(engine)):
         ids.append(row[0])
@@ -129,6 +201,12 @@ def build_snapshot(engine: Engine, key: tuple[str | None, str]) -> Snapshot:
         for band in HOURS_BANDS:
             if row[14] is not None and row[14] >= band:
                 hours[band].append(pos)
+        sector = geo.sector_of(row[_POSTCODE_COLUMN])
+        if sector not in known:
+            sector = None  # a postcode the table does not know: no distance, never "near"
+        sector_of.append(sector)
+        if sector is not None:
+            sectors.setdefault(sector, []).append(pos)
     values = {name: {slug: BitMap(p) for slug, p in slugs.items()} for name, slugs in raw.items()}
     at_least = {}
     for i, level in enumerate(DBS_LEVELS):
@@ -146,6 +224,9 @@ def build_snapshot(engine: Engine, key: tuple[str | None, str]) -> Snapshot:
         by_confirmed=array("I", (p for _, p in confirmed)),
         everyone=BitMap(range(len(ids))),
         hours={band: BitMap(p) for band, p in hours.items()},
+        sectors={sector: BitMap(p) for sector, p in sectors.items()},
+        sector_of=sector_of,
+        located=BitMap(p for positions in sectors.values() for p in positions),
     )
 
 
@@ -216,6 +297,8 @@ class SearchResult:
     # The page's counts for the filters beyond the CONTRACT's (not in the API answer):
     # EXTRA_FLAGS as {"yes": n}, and "hours" as {band: n} counted like `dbs`.
     extra_facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    # With a postcode: miles to each listing of the page (None: its postcode is not known).
+    distances: list[float | None] | None = None
 
 
 def _filtered(
@@ -238,6 +321,8 @@ def _filtered(
         result = result & snap.hours[params.hours]
     for flag in sorted(params.flags):
         result = result & snap.flags[flag]
+    if params.within and params.origin is not None:
+        result = result & snap.within(params.origin, params.within)
     return result
 
 
@@ -334,8 +419,17 @@ def search(
         ordered = [pos for pos in matched if pos in result]
         result = BitMap(ordered)
         positions = ordered[offset : offset + params.per_page]
+    elif params.origin is not None:
+        positions = snap.nearest_first(
+            params.origin, result, offset, params.per_page, params.within
+        )
     else:
         positions = list(result[offset : offset + params.per_page]) if offset < len(result) else []
+    distances = None
+    if params.origin is not None:
+        miles = snap.miles(params.origin)
+        sectors = (snap.sector_of[p] for p in positions)
+        distances = [round(miles[s], 1) if s is not None else None for s in sectors]
     return SearchResult(
         total=len(result),
         page=params.page,
@@ -343,6 +437,7 @@ def search(
         ids=[snap.pa_ids[p] for p in positions],
         facets=facet_counts(snap, params, now, result, text),
         extra_facets=extra_facet_counts(snap, params, now, result, text),
+        distances=distances,
     )
 
 

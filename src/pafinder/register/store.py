@@ -233,6 +233,8 @@ FACET_COLUMNS = (
     pas.c.live_in,
     pas.c.nights,
     pas.c.emergency_cover,
+    # 19: the private postcode, read only for its sector (pafinder.geo); never shown
+    pas.c.postcode,
 )
 
 
