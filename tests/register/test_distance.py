@@ -10,6 +10,7 @@ import gzip
 import math
 import random
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -214,3 +215,33 @@ def test_the_about_our_data_page_carries_the_attribution_the_licence_asks_for() 
     page = next(p for p in CONTENT.pages if p.slug == "about-our-data")
     for line in geo.ATTRIBUTION:
         assert line in page.body, line
+
+
+def test_a_pa_who_will_not_travel_that_far_is_not_within_it(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from pafinder.app import create_app
+    from pafinder.db import make_engine
+    from pafinder.register import index
+
+    settings = make_settings(tmp_path, REAL_CONTENT)
+    prepare(settings)
+    rows = [dict(r, status="published") for r in pa_rows.make_rows(CONTENT, 3, seed=2)]
+    for row, postcode in zip(rows, ["SK11 6AB", "CW1 2AB", "CW1 2AB"], strict=True):
+        row["postcode"] = postcode
+    assert import_rows(settings, rows, tmp_path / "pas.csv").exit_code == 0
+    engine = make_engine(settings.database_url)
+    with engine.begin() as conn:  # Crewe is about 17 miles from Macclesfield
+        conn.execute(text("UPDATE pas SET travel_miles = 10 WHERE email = 'pa1@example.org'"))
+        conn.execute(text("UPDATE pas SET travel_miles = 20 WHERE email = 'pa2@example.org'"))
+    index.bump_version(settings)
+    with PageClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        near = client.get("/api/pas", params={"postcode": "SK11 6AB", "within": "20"}).json()
+        assert sorted(row_number(r) for r in near["results"]) == [0, 2]
+        # Without a radius nobody is left out: the distance only orders them.
+        everyone = client.get("/api/pas", params={"postcode": "SK11 6AB"}).json()
+        assert row_number(everyone["results"][0]) == 0
+        assert everyone["total"] == 3
+        by_row = {row_number(r): r["ref"] for r in everyone["results"]}
+        assert "Up to 10 miles from home" in client.get(f"/find-a-pa/{by_row[1]}").text
+        assert "Not given" in client.get(f"/find-a-pa/{by_row[0]}").text

@@ -264,3 +264,26 @@ def test_resend_does_not_reveal_who_is_registered(portal) -> None:
     assert inbox.messages == []
     bad = client.post(f"{BASE}/resend-link", data={"csrftoken": token, "email": "nope"})
     assert bad.status_code == 400 and 'value="nope"' in bad.text
+
+
+def test_how_far_a_pa_will_travel_is_optional_kept_and_checked(portal) -> None:
+    settings, client, _ = portal
+    answers = valid_answers()
+    start(client)
+    post_step(client, "about-you", answers["about-you"])
+    wrong = post_step(client, "where-and-who", {**answers["where-and-who"], "travel_miles": "7"})
+    assert wrong.status_code == 400
+    assert "Select how far you will travel, or leave it out" in wrong.text
+    assert 'href="#travel_miles"' in wrong.text
+    answers["where-and-who"] = {**answers["where-and-who"], "travel_miles": "5"}
+    fill_all(client, answers)
+    check = client.get(f"{BASE}/check-answers").text
+    assert "How far you will travel" in check and "Up to 5 miles" in check
+    backdate_drafts(settings)
+    assert send(client).status_code == 303
+    [listing] = rows(settings)
+    assert listing["travel_miles"] == 5
+    # Left out, it is stored as not given.
+    other = valid_answers("other@example.org")
+    fill_all(client, other)
+    assert "Not given" in client.get(f"{BASE}/check-answers").text

@@ -12,7 +12,13 @@ from markupsafe import Markup, escape
 
 from pafinder.content import TAXONOMY_NAMES, Content
 from pafinder.register import other_answers
-from pafinder.register.journey_models import EXTRAS, MAX_ABOUT, MAX_EXPERIENCE, STEPS
+from pafinder.register.journey_models import (
+    EXTRAS,
+    MAX_ABOUT,
+    MAX_EXPERIENCE,
+    STEPS,
+    TRAVEL_MILES,
+)
 from pafinder.register.tables import DBS_LEVELS
 from pafinder.web.forms import Errors
 
@@ -46,11 +52,19 @@ DAYS = (
     ("sat", "Saturday"),
     ("sun", "Sunday"),
 )
+# The travel question's answers, as radios (value -> words); leaving it out is allowed.
+TRAVEL_LABELS = {str(m): ("Up to 1 mile" if m == 1 else f"Up to {m} miles") for m in TRAVEL_MILES}
+
+
+def travel_text(miles: int | None) -> str:
+    return TRAVEL_LABELS.get(str(miles), "") if miles else "Not given"
+
+
 TIMES = (("am", "Morning"), ("pm", "Afternoon"), ("eve", "Evening"), ("night", "Night"))
 # Field order on each page, so the error summary lists problems in the order they appear.
 FIELD_ORDER = {
     "about-you": ("first_name", "last_name", "email", "phone", "postcode"),
-    "where-and-who": ("areas", "client_groups", "age_groups"),
+    "where-and-who": ("areas", "client_groups", "age_groups", "travel_miles"),
     "what-you-can-do": (
         "tasks",
         "experience_years",
@@ -178,6 +192,7 @@ def page_context(
     if step == "where-and-who":
         for field in ("areas", "client_groups", "age_groups"):
             ctx[f"{field}_items"] = checkbox_items(labels[field], raw.get(field), field)
+        ctx["travel_items"] = radio_items(TRAVEL_LABELS, raw.get("travel_miles"), "travel_miles")
     elif step == "what-you-can-do":
         ctx["tasks_items"] = checkbox_items(labels["tasks"], raw.get("tasks"), "tasks")
         ctx["languages_items"] = checkbox_items(
@@ -306,6 +321,7 @@ def summary_sections(
             ("Areas", names("areas", listing.get("areas", []))),
             ("People you support", names("client_groups", listing.get("client_groups", []))),
             ("Ages", names("age_groups", listing.get("age_groups", []))),
+            ("How far you will travel", travel_text(listing.get("travel_miles"))),
         ],
         "what-you-can-do": [
             ("What you can help with", names("tasks", listing.get("tasks", []))),

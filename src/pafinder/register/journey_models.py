@@ -32,6 +32,8 @@ MAX_ABOUT = 1000
 MAX_EXPERIENCE = 2000
 MAX_YEARS = 60
 MAX_HOURS = 80
+# How far a PA will travel, in miles: the distances a search can ask for (models.WITHIN_MILES).
+TRAVEL_MILES = (1, 3, 5, 10, 20)
 EXTRAS = ("live_in", "nights", "emergency_cover")
 YES_NO = ("yes", "no")
 
@@ -170,6 +172,17 @@ class WhereAndWho(Strict):
     areas: list[str]
     client_groups: list[str]
     age_groups: list[str]
+    travel_miles: int | None = None  # optional: one of TRAVEL_MILES
+
+    @field_validator("travel_miles", mode="before")
+    @classmethod
+    def _travel(cls, v: Any) -> int | None:
+        value = str(v or "").strip()
+        if not value:
+            return None
+        if value not in {str(m) for m in TRAVEL_MILES}:
+            raise ValueError("Select how far you will travel, or leave it out")
+        return int(value)
 
     @field_validator("areas")
     @classmethod

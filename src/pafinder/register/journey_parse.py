@@ -96,6 +96,7 @@ def parse_step(
         return _validate(AboutYou, data, context)
     if step == "where-and-who":
         data = {k: _l(raw, k) for k in ("areas", "client_groups", "age_groups")}
+        data["travel_miles"] = _s(raw, "travel_miles", 10)
         return _validate(WhereAndWho, data, context)
     if step == "what-you-can-do":
         languages, ticked = _take_other(_l(raw, "languages"), taxonomies, "languages")
@@ -284,7 +285,11 @@ def raw_from_listing(step: str, listing: Mapping[str, Any]) -> dict[str, Any]:
             k: listing.get(k, "") for k in ("first_name", "last_name", "email", "phone", "postcode")
         }
     if step == "where-and-who":
-        return {k: list(listing.get(k, [])) for k in ("areas", "client_groups", "age_groups")}
+        travel = listing.get("travel_miles")
+        return {
+            **{k: list(listing.get(k, [])) for k in ("areas", "client_groups", "age_groups")},
+            "travel_miles": "" if travel is None else str(travel),
+        }
     if step == "what-you-can-do":
         return {
             "tasks": list(listing.get("tasks", [])),

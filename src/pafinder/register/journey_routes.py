@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -212,7 +213,7 @@ async def check_answers(request: Request) -> Response:
             429,
         )
 
-    ref, created_id = _create(engine, draft_id, listing)
+    ref, created_id = await run_in_threadpool(_create, engine, draft_id, listing)
     if created_id is not None:
         index.refresh_pa(engine, settings, created_id)
         await run_in_threadpool(
@@ -227,6 +228,15 @@ def _create(engine: Any, draft_id: str, listing: dict[str, Any]) -> tuple[str, i
         ref = lifecycle_store.new_ref()
         try:
             with engine.begin() as conn:
+                # Two sends of one draft at once (a double click reaching two workers): lock the
+                # draft's row, so the second waits for the first to commit and then finds its
+                # reference. Without it PostgreSQL let both read "not sent" and made two
+                # listings (SQLite's BEGIN IMMEDIATE already serialises them).
+                conn.execute(
+                    select(drafts.form_drafts.c.id)
+                    .where(drafts.form_drafts.c.id == draft_id)
+                    .with_for_update()
+                )
                 earlier = drafts.claim_draft(conn, draft_id, ref)
                 if earlier is not None:
                     return earlier, None

@@ -46,6 +46,7 @@ EDITABLE = frozenset(
         *LIST_FIELDS,
         "qualifications",
         "hours_wanted",
+        "travel_miles",
         "live_in",
         "nights",
         "emergency_cover",

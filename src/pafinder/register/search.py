@@ -26,7 +26,8 @@ Values with no listing are left out (the yes/no counts are always given).
 
 Distance (`postcode`, `within`): each listing sits at its postcode sector's centroid
 (pafinder.geo), so a snapshot keeps one bitmap per sector. A query measures from its postcode to
-each sector once; `within` is the union of the sectors close enough, a filter like any other
+each sector once; `within` is the union of the sectors close enough (less the PAs who said they
+will not travel that far), a filter like any other
 (facets count with it); with a postcode and no `q`, results come nearest first (sectors in order
 of distance, most recently updated first within one sector).
 """
@@ -48,6 +49,7 @@ from pafinder import geo
 from pafinder import search as whoosh_store
 from pafinder.db import utcnow
 from pafinder.register import index, store
+from pafinder.register.journey_models import TRAVEL_MILES
 from pafinder.register.models import (
     ALL_OF,
     ANY_OF,
@@ -72,6 +74,7 @@ _LIST_COLUMNS = {
 # extra yes/no filter -> its column in store.FACET_COLUMNS (hours_wanted is column 14)
 _EXTRA_COLUMNS = {"own_car": 15, "live_in": 16, "nights": 17, "emergency_cover": 18}
 _POSTCODE_COLUMN = 19
+_TRAVEL_COLUMN = 20
 _MEASURED_ORIGINS = 256  # distances kept per snapshot for this many searched places
 _EMPTY = BitMap()
 
@@ -95,6 +98,8 @@ class Snapshot:
     _within: dict[tuple[geo.Point, int], BitMap] = field(default_factory=dict)
     _order: dict[geo.Point, list[str]] = field(default_factory=dict)
     located: BitMap = field(default_factory=BitMap)  # positions with a known sector
+    # short[k]: positions whose PA will travel less than TRAVEL_MILES[k] (k = 0: nobody)
+    short: list[BitMap] = field(default_factory=list)
 
     def miles(self, origin: geo.Point) -> dict[str, float]:
         """Sector -> miles from ``origin``, for every sector some listing is in."""
@@ -114,7 +119,12 @@ class Snapshot:
         key = (origin, radius)
         found = self._within.get(key)
         if found is None:
-            near = [self.sectors[s] for s, m in self.miles(origin).items() if m <= radius]
+            near = []
+            for sector, miles in self.miles(origin).items():
+                if miles <= radius:
+                    # Less those who said they will not travel this far.
+                    too_far = self.short[bisect.bisect_left(TRAVEL_MILES, miles)]
+                    near.append(self.sectors[sector] - too_far)
             found = self._within[key] = BitMap.union(_EMPTY, *near)
         return found
 
@@ -177,6 +187,7 @@ def build_snapshot(engine: Engine, key: tuple[str | None, str]) -> Snapshot:
     hours: dict[int, list[int]] = {band: [] for band in HOURS_BANDS}
     sectors: dict[str, list[int]] = {}
     sector_of: list[str | None] = []
+    travel: dict[int, list[int]] = {m: [] for m in TRAVEL_MILES}
     known = geo.table().sectors
     loads = json.loads
     for pos, row in enumerate(store.facet_rows(engine)):
@@ -207,6 +218,8 @@ def build_snapshot(engine: Engine, key: tuple[str | None, str]) -> Snapshot:
         sector_of.append(sector)
         if sector is not None:
             sectors.setdefault(sector, []).append(pos)
+        if row[_TRAVEL_COLUMN] in travel:
+            travel[row[_TRAVEL_COLUMN]].append(pos)
     values = {name: {slug: BitMap(p) for slug, p in slugs.items()} for name, slugs in raw.items()}
     at_least = {}
     for i, level in enumerate(DBS_LEVELS):
@@ -227,6 +240,10 @@ def build_snapshot(engine: Engine, key: tuple[str | None, str]) -> Snapshot:
         sectors={sector: BitMap(p) for sector, p in sectors.items()},
         sector_of=sector_of,
         located=BitMap(p for positions in sectors.values() for p in positions),
+        short=[
+            BitMap.union(_EMPTY, *(BitMap(travel[m]) for m in TRAVEL_MILES[:k]))
+            for k in range(len(TRAVEL_MILES) + 1)
+        ],
     )
 
 

@@ -48,6 +48,7 @@ PUBLIC_COLUMNS = (
     pas.c.driving,
     pas.c.smoker,
     pas.c.hours_wanted,
+    pas.c.travel_miles,
     pas.c.own_car,
     pas.c.live_in,
     pas.c.nights,
@@ -137,6 +138,7 @@ class Profile:
     # Collected by the registration journey; shown on the profile and filtered on /find-a-pa,
     # but not in the CONTRACT's public view (its keys are fixed).
     hours_wanted: int | None = None
+    travel_miles: int | None = None
     own_car: bool = False
     live_in: bool = False
     nights: bool = False
@@ -167,6 +169,7 @@ def _profile(row: RowLike, today: date, others: Mapping[str, str] | None = None)
         ),
         training=training,
         hours_wanted=row["hours_wanted"],
+        travel_miles=row["travel_miles"],
         own_car=bool(row["own_car"]),
         live_in=bool(row["live_in"]),
         nights=bool(row["nights"]),
@@ -235,6 +238,7 @@ FACET_COLUMNS = (
     pas.c.emergency_cover,
     # 19: the private postcode, read only for its sector (pafinder.geo); never shown
     pas.c.postcode,
+    pas.c.travel_miles,  # 20
 )
 
 

@@ -58,6 +58,8 @@ pas = Table(
     Column("availability", Text, nullable=False, default="[]"),
     Column("qualifications", Text, nullable=False, default="[]"),
     Column("hours_wanted", Integer, nullable=True),
+    # How far the PA will travel to work, in miles (one of models.WITHIN_MILES); None: not said.
+    Column("travel_miles", Integer, nullable=True),
     Column("live_in", Boolean, nullable=False, default=False),
     Column("nights", Boolean, nullable=False, default=False),
     Column("emergency_cover", Boolean, nullable=False, default=False),
