@@ -41,6 +41,7 @@ def all_features() -> list[Feature]:
     from pafinder.events.plugin import FEATURE as events
     from pafinder.feedback.plugin import FEATURE as feedback
     from pafinder.newsletter.plugin import FEATURE as newsletter
+    from pafinder.oruk.plugin import FEATURE as oruk
     from pafinder.referrals.plugin import FEATURE as referrals
     from pafinder.register.plugin import FEATURE as register
     from pafinder.reports.plugin import FEATURE as reports
@@ -54,6 +55,7 @@ def all_features() -> list[Feature]:
         newsletter,
         reports,
         dataprotection,
+        oruk,
     ]
 
 

@@ -38,6 +38,7 @@ from pafinder.events.views import (
     upcoming,
 )
 from pafinder.nodes import store as shared
+from pafinder.oruk.publish import write_feed
 from pafinder.settings import Settings
 from pafinder.web.templating import make_environment
 
@@ -180,6 +181,8 @@ def _render(
         # A file's .gz twin (written beside it) stays with it.
         twins = {path.with_name(path.name + ".gz") for path in written}
         _prune(settings.site_dir / "events", written | twins)
+        # The Open Referral UK feed carries the published events too (site/api/oruk/).
+        write_feed(engine, settings, content, now)
     return len(files)
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 import click
 from starlette.routing import Route
 
-from pafinder.web.static import HASHED, IMMUTABLE, REVALIDATE
+from pafinder.web.static import HASHED, IMMUTABLE, OPEN_PREFIX, REVALIDATE
 
 DEFAULT_UPSTREAMS = ("127.0.0.1:8001", "127.0.0.1:8002")
 DEFAULT_ROOT = "/srv/pafinder/site"
@@ -70,6 +70,7 @@ def render(
     )
     immutable = _headers(headers, IMMUTABLE)
     revalidate = _headers(headers, REVALIDATE)
+    open_data = [*revalidate, 'add_header Access-Control-Allow-Origin "*" always;']
 
     def block(lines: list[str], indent: int = 8) -> str:
         return "\n".join(" " * indent + line for line in lines)
@@ -100,6 +101,13 @@ server {{
     # Every route of the app goes to the nodes, whatever is in site/.
     location ~ "{app_paths}" {{
 {block(proxy.splitlines())}
+    }}
+
+    # Open data (the Open Referral UK feed's files): any web page may read it. After the
+    # routes' location, so the feed's routes still go to the nodes.
+    location ~ "^/{OPEN_PREFIX}" {{
+{block(open_data)}
+        try_files $uri @nodes;
     }}
 
     # A content-hashed name never changes.

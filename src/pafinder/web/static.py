@@ -23,6 +23,9 @@ from starlette.types import Scope
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 HASHED = re.compile(r"\.[0-9a-f]{10}\.[a-z0-9]+$")
+# Open data any web page may read (the Open Referral UK profile requires it): nginx adds the
+# same header to these paths (pafinder.nodes.nginx).
+OPEN_PREFIX = "api/oruk/"
 
 
 class SiteFiles(StaticFiles):
@@ -30,6 +33,8 @@ class SiteFiles(StaticFiles):
         response = await super().get_response(path, scope)
         if isinstance(response, RedirectResponse) and response.status_code == 307:
             response.status_code = 308
+        if path.replace(os.sep, "/").startswith(OPEN_PREFIX):
+            response.headers["access-control-allow-origin"] = "*"
         return response
 
     def file_response(
