@@ -18,7 +18,7 @@ PYTEST := $(PY) -m pytest -n 2 --dist loadgroup -q
 NO_TESTS = || { code=$$?; [ $$code -ne 5 ] || echo "pytest ran no tests: that is a failure"; exit $$code; }
 
 .PHONY: help run test test-sqlite test-postgres lint bench assets install install-test chromium \
-	system-packages build clean golden lock
+	system-packages build clean golden lock loadtest
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -91,6 +91,9 @@ lint: install-test ## ruff and mypy
 
 bench: install-test ## benchmarks (see docs/benchmarks.md)
 	$(PY) -m benchmarks
+
+loadtest: install-test ## 60 s of mixed traffic on 2 workers at 100,000 listings, static pages against nginx; writes docs/benchmarks.md
+	$(PY) -m benchmarks.loadtest
 
 golden: install-test ## regenerate tests/golden/ on purpose after a deliberate template change
 	PAFINDER_REGENERATE_GOLDEN=1 $(PY) -m pytest tests/test_build_golden.py -q

@@ -42,3 +42,34 @@ def test_the_app_closes_its_connections_on_shutdown(settings: Settings) -> None:
         assert client.get("/healthz").status_code == 200
         assert engine.pool.checkedin() >= 1  # type: ignore[attr-defined]
     assert engine.pool.checkedin() == 0  # type: ignore[attr-defined]
+
+
+def test_making_an_engine_never_drops_the_locks_this_process_holds_on_the_file(
+    tmp_path: Path,
+) -> None:
+    """SQLite's locks are POSIX locks, and closing any descriptor of the file drops all of this
+    process's locks on it. make_engine once opened and closed the file every time, which under
+    load let another worker write over a transaction in flight (make loadtest lost an
+    acknowledged referral). Here a lock is held the way SQLite holds one, an engine is made,
+    and another process must still find the file locked."""
+    import fcntl
+    import subprocess
+    import sys
+
+    path = tmp_path / "locks.db"
+    url = f"sqlite:///{path}"
+    make_engine(url)  # creates the file
+    with path.open("r+b") as held:
+        fcntl.lockf(held, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0)
+        make_engine(url)
+        make_engine(url)
+        probe = (
+            "import fcntl, sys\n"
+            f"f = open({str(path)!r}, 'r+b')\n"
+            "try:\n"
+            "    fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0)\n"
+            "except OSError:\n"
+            "    sys.exit(3)\n"
+        )
+        other = subprocess.run([sys.executable, "-c", probe], check=False)
+        assert other.returncode == 3, "the lock was dropped by making an engine"
