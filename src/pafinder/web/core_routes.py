@@ -13,6 +13,7 @@ from starlette.routing import Route
 from pafinder.db import ping
 from pafinder.events.site_search import EventHit, search_events
 from pafinder.search import PAGES, PageResults, current_generation, search_pages
+from pafinder.web.openapi import routes as openapi_routes
 from pafinder.web.pagination import govuk_pagination
 from pafinder.web.params import parse_id
 from pafinder.web.render import render_page
@@ -96,4 +97,5 @@ routes = [
     Route("/search", site_search),
     Route("/healthz", healthz),
     Route("/api/services", services_api),
+    *openapi_routes,  # /api/openapi.json: the JSON answers above and the features' APIs
 ]

@@ -10,10 +10,13 @@ here, before any route; form bodies in the CSRF middleware, which is where they 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pafinder.web.request_errors import send_error
+
+NUL_MESSAGE = "must not contain a NUL character (%00)"
 
 
 def has_nul(text: str) -> bool:
@@ -22,6 +25,13 @@ def has_nul(text: str) -> bool:
 
 def _query_has_nul(raw: bytes) -> bool:
     return b"\x00" in raw or b"%00" in raw.lower()
+
+
+def _names_with_nul(raw: bytes) -> list[str]:
+    """The query parameters holding a NUL (in the name or the value), for the API's answer."""
+    pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True, encoding="utf-8")
+    names = [name for name, value in pairs if has_nul(name) or has_nul(value)]
+    return list(dict.fromkeys(n[:40] for n in names))  # a stranger's name, shortened
 
 
 class RefuseNulMiddleware:
@@ -37,7 +47,9 @@ class RefuseNulMiddleware:
             if has_nul(scope.get("path", "")):
                 await send_error(self.pages, 404, scope, receive, send)
                 return
-            if _query_has_nul(scope.get("query_string", b"")):
-                await send_error(self.pages, 400, scope, receive, send)
+            raw = scope.get("query_string", b"")
+            if _query_has_nul(raw):
+                errors = dict.fromkeys(_names_with_nul(raw), NUL_MESSAGE)
+                await send_error(self.pages, 400, scope, receive, send, errors or None)
                 return
         await self.app(scope, receive, send)

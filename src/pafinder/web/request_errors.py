@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
+# Paths whose clients are programs (pafinder.web.openapi describes them): errors come as JSON.
+API_PREFIX = "/api/"
 # status -> (title, paragraphs...): GOV.UK style, saying what happened and what to do.
 REQUEST_ERRORS: dict[int, tuple[str, ...]] = {
     400: (
@@ -33,11 +35,37 @@ REQUEST_ERRORS: dict[int, tuple[str, ...]] = {
     ),
 }
 
+API_MESSAGES = {
+    400: "The request could not be read",
+    404: "Page not found",
+    413: "The request body is too large",
+    415: "The request body is compressed or of a type not accepted",
+}
+
 
 async def send_error(
-    pages: Mapping[int, str], status: int, scope: Scope, receive: Receive, send: Send
+    pages: Mapping[int, str],
+    status: int,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    errors: Mapping[str, str] | None = None,
 ) -> None:
+    """The error page; under /api/ the JSON the API's description promises instead (a 400 as
+    ``{"errors": {parameter: message}}``, anything else as ``{"error": message}``), since an
+    API client cannot read a page. ``errors`` names the parameters at fault, when known."""
     # no-store: an error page answers one request and must never be served from a cache.
-    page = pages.get(status) or REQUEST_ERRORS[status][0]
-    response = HTMLResponse(page, status_code=status, headers={"cache-control": "no-store"})
+    headers = {"cache-control": "no-store"}
+    response: Response
+    if str(scope.get("path", "")).startswith(API_PREFIX):
+        message = API_MESSAGES[status]
+        body: dict[str, object] = (
+            {"errors": dict(errors or {"request": message})}
+            if status == 400
+            else {"error": message}
+        )
+        response = JSONResponse(body, status_code=status, headers=headers)
+    else:
+        page = pages.get(status) or REQUEST_ERRORS[status][0]
+        response = HTMLResponse(page, status_code=status, headers=headers)
     await response(scope, receive, send)

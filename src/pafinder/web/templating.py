@@ -76,8 +76,33 @@ def format_time(value: datetime) -> str:
     return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
 
 
+# Code points HTML forbids in a document (controls other than tab, line feed, form feed and
+# carriage return; noncharacters): a stranger's form answer shown again must not carry them
+# into the page, where parsers report the page as broken (found by tests/test_form_properties).
+_FORBIDDEN = [
+    *range(0x01, 0x09),
+    0x0B,
+    *range(0x0E, 0x20),
+    *range(0x7F, 0xA0),
+    *range(0xFDD0, 0xFDF0),
+    *(plane * 0x10000 + last for plane in range(17) for last in (0xFFFE, 0xFFFF)),
+]
+_NOT_IN_HTML = re.compile("[" + "".join(re.escape(chr(c)) for c in _FORBIDDEN) + "]")
+_DROP = dict.fromkeys(_FORBIDDEN)
+
+
+def _printable(value: Any) -> Any:
+    """Every ``{{ value }}`` passes here before it is escaped (Jinja's ``finalize``). Markup
+    too (the GOV.UK macros escape attributes into Markup first); Markup's own translate keeps
+    it Markup, and dropping a control character cannot make markup of text."""
+    if isinstance(value, str) and _NOT_IN_HTML.search(value):
+        return value.translate(_DROP)
+    return value
+
+
 def make_environment(globals_: Mapping[str, Any] | None = None) -> Environment:
     env = Environment(
+        finalize=_printable,
         loader=ChoiceLoader(
             [
                 PrefixLoader(
