@@ -23,6 +23,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from pafinder.db import make_engine
+from pafinder.nodes.nginx import standalone
 from pafinder.referrals import store as referral_store
 from pafinder.register import index
 from pafinder.settings import Settings
@@ -141,39 +142,11 @@ class Deployment:
             capture_output=True,
             text=True,
         ).stdout
-        (conf_dir / "pafinder.conf").write_text(server)
-        temp = "\n".join(
-            f"    {kind}_temp_path {conf_dir / kind};"
-            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-        )
-        # As root, nginx's workers would drop to nobody, who cannot read pytest's private tmp.
-        user = "user root;\n" if os.geteuid() == 0 else ""
-        (conf_dir / "nginx.conf").write_text(
-            f"""{user}worker_processes 1;
-pid {conf_dir / "nginx.pid"};
-error_log {conf_dir / "error.log"} warn;
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log {conf_dir / "access.log"};
-{temp}
-    include {conf_dir / "pafinder.conf"};
-}}
-"""
-        )
+        command = standalone(conf_dir, server, nginx=NGINX)
         log = conf_dir / "error.log"
         with log.open("ab") as err:
             proc = subprocess.Popen(
-                [
-                    NGINX,
-                    "-p",
-                    str(conf_dir),
-                    "-c",
-                    str(conf_dir / "nginx.conf"),
-                    "-g",
-                    "daemon off;",
-                ],
+                command,
                 stdout=subprocess.DEVNULL,
                 stderr=err,
             )

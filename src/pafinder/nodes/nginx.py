@@ -15,8 +15,10 @@ exactly, and would drift otherwise:
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import click
 from starlette.routing import Route
@@ -133,6 +135,37 @@ server {{
     }}
 }}
 """
+
+
+def standalone(
+    conf_dir: Path, server: str, workers: int = 1, nginx: str = "/usr/sbin/nginx"
+) -> list[str]:
+    """Write ``server`` (this module's output) into ``conf_dir`` with a minimal main
+    configuration of its own (pid, logs and temporary files inside ``conf_dir``), for running
+    Debian's nginx beside the portal in tests and the load test; returns the command that runs
+    it in the foreground."""
+    (conf_dir / "pafinder.conf").write_text(server)
+    temp = "\n".join(
+        f"    {kind}_temp_path {conf_dir / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    # As root, nginx's workers would drop to nobody, who may not read a private folder.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (conf_dir / "nginx.conf").write_text(
+        f"""{user}worker_processes {workers};
+pid {conf_dir / "nginx.pid"};
+error_log {conf_dir / "error.log"} warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log {conf_dir / "access.log"};
+{temp}
+    include {conf_dir / "pafinder.conf"};
+}}
+"""
+    )
+    return [nginx, "-p", str(conf_dir), "-c", str(conf_dir / "nginx.conf"), "-g", "daemon off;"]
 
 
 @click.command("nginx-config")

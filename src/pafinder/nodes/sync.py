@@ -81,21 +81,23 @@ class _Listener:
         self._conn: Any = None
         url = make_url(str(engine.url.render_as_string(hide_password=False)))
         dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._sleep = threading.Event()
         try:
             self._conn = psycopg.connect(dsn, autocommit=True)
             self._conn.execute(f"LISTEN {store.CHANNEL}")
         except psycopg.Error:
             log.warning("LISTEN unavailable: polling only", exc_info=True)
-            self._conn = None
-        self._sleep = threading.Event()
+            self.close()  # a connection made before LISTEN failed is closed, not left to GC
 
     def wait(self, seconds: float) -> None:
         if self._conn is None:
             self._sleep.wait(seconds)
             return
         try:
+            # Run to its end (stop_after ends it at the first notification): a generator left
+            # suspended would be closed later by the garbage collector, on another thread.
             for _ in self._conn.notifies(timeout=seconds, stop_after=1):
-                break
+                pass
         except Exception:
             log.warning("LISTEN connection lost: polling only", exc_info=True)
             self.close()
