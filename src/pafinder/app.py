@@ -20,7 +20,7 @@ from pafinder.content import load_content
 from pafinder.db import make_engine
 from pafinder.events.publish import catch_up as events_catch_up
 from pafinder.features import all_features
-from pafinder.nodes.sync import NodeSync
+from pafinder.nodes.sync import NodeSync, own_engine
 from pafinder.register.index import sync_pa_index
 from pafinder.settings import Settings
 from pafinder.staff.accounts_routes import routes as account_routes
@@ -52,11 +52,12 @@ def all_routes() -> list[BaseRoute]:
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     state = app.state
     # Other nodes' changes reach this one's index and site/ (pafinder.nodes.sync).
+    engine = own_engine(state.engine)
     node_sync = NodeSync(
-        state.engine,
+        engine,
         [
-            partial(sync_pa_index, state.engine, state.settings),
-            partial(events_catch_up, state.engine, state.settings, state.content, state.templates),
+            partial(sync_pa_index, engine, state.settings),
+            partial(events_catch_up, engine, state.settings, state.content, state.templates),
         ],
         interval=state.settings.sync_seconds,
     )
@@ -65,6 +66,8 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
     finally:
         node_sync.stop()
+        if engine is not state.engine:
+            engine.dispose()
         # PostgreSQL connections stay pooled while the server runs: close them when it stops.
         state.engine.dispose()
 

@@ -14,14 +14,25 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from pafinder.nodes import store
 
 log = logging.getLogger(__name__)
 
 CatchUp = Callable[[], Any]
+
+
+def own_engine(engine: Engine) -> Engine:
+    """The engine the sync thread reads through. On PostgreSQL one of its own that pools
+    nothing: the app's pooled engine is shared by every app of a process and disposed when one
+    stops (tests run several), and a connection the thread had checked out at that moment would
+    be left open to the garbage collector. SQLite engines pool nothing already."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return create_engine(engine.url, poolclass=NullPool)
 
 
 class NodeSync:
