@@ -159,7 +159,7 @@ events {{ worker_connections 1024; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    access_log {conf_dir / "access.log"};
+    access_log {conf_dir / "requests.log"};
 {temp}
     include {conf_dir / "pafinder.conf"};
 }}
