@@ -323,6 +323,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     prepare(settings)
     # Files beside and above site/ that no address may reach.
     (base / "outside.txt").write_text(CANARY)
+    # The data folder holds the SQLite file; on PostgreSQL nothing has made it yet.
+    (base / "var").mkdir(exist_ok=True)
     (base / "site" / ".." / "var" / "outside.txt").write_text(CANARY)
     with live_server(settings) as url:
         yield Served(settings, url, int(url.rsplit(":", 1)[1]), base)
