@@ -3,6 +3,7 @@ site/ build), an HTTP client that checks house rules on every HTML page, and a r
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import time
@@ -166,6 +167,27 @@ class Inbox:
 
     def to(self, address: str) -> list[Message]:
         return [m for m in self.messages if address in str(m["To"])]
+
+
+def server_env(
+    settings: Settings, leave_out: tuple[str, ...] = ("PAFINDER_SMTP_URL",), **more: str
+) -> dict[str, str]:
+    """The environment of a `pafinder serve` subprocess with these settings (folders, database,
+    the test secret key) over this process's, ``more`` added as PAFINDER_ names
+    (``data_key="..."``), the ``leave_out`` variables removed."""
+    env = {
+        **os.environ,
+        "PAFINDER_DATA_DIR": str(settings.data_dir),
+        "PAFINDER_DATABASE_URL": settings.database_url,
+        "PAFINDER_CONTENT_DIR": str(settings.content_dir),
+        "PAFINDER_SITE_DIR": str(settings.site_dir),
+        "PAFINDER_INDEX_DIR": str(settings.index_dir),
+        "PAFINDER_SECRET_KEY": "test-secret-key-for-pafinder-tests-only",
+        **{f"PAFINDER_{k.upper()}": v for k, v in more.items()},
+    }
+    for name in leave_out:
+        env.pop(name, None)
+    return env
 
 
 def free_port() -> int:

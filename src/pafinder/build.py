@@ -294,6 +294,23 @@ def write_files(files: Files, site_dir: Path) -> None:
         tmp.replace(target)
 
 
+def publish_folder(files: Files, site_dir: Path, folder: str) -> None:
+    """Publish-on-write for a folder one publisher owns (``events/``, ``api/oruk/``): write
+    ``files``, then remove whatever else is in ``site_dir/folder`` (a date past, a cancelled
+    group's record), each written file's .gz twin kept with it."""
+    write_files(files, site_dir)
+    written = {site_dir / rel for rel in files}
+    keep = written | {path.with_name(path.name + ".gz") for path in written}
+    root = site_dir / folder
+    if not root.exists():
+        return
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.is_file() and path not in keep:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
 def build(settings: Settings, publishers: Iterable[Publisher] = ()) -> tuple[Content, Files]:
     """Load, render and write the whole site; the pages search index is rebuilt by the caller."""
     content = load_content(settings.content_dir)

@@ -7,7 +7,6 @@ referral POST through the front works."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -36,6 +35,7 @@ from tests.conftest import (
     free_port,
     make_settings,
     prepare,
+    server_env,
 )
 from tests.events.conftest import form_data, london_today
 from tests.referrals.helpers import answers_for, service
@@ -43,27 +43,13 @@ from tests.register.lifecycle_helpers import pending_listing
 
 PAFINDER = str(ROOT / ".venv" / "bin" / "pafinder")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-SECRET = "test-secret-key-for-pafinder-tests-only"
 DATA_KEY = Fernet.generate_key().decode()
 
 
 def env_for(settings: Settings, base_url: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "PAFINDER_DATA_DIR": str(settings.data_dir),
-        "PAFINDER_DATABASE_URL": settings.database_url,
-        "PAFINDER_CONTENT_DIR": str(settings.content_dir),
-        "PAFINDER_SITE_DIR": str(settings.site_dir),
-        "PAFINDER_INDEX_DIR": str(settings.index_dir),
-        "PAFINDER_SECRET_KEY": SECRET,
-        # Shared by every node, as docs/deploying.md says: text encrypted on one is read on another.
-        "PAFINDER_DATA_KEY": DATA_KEY,
-        "PAFINDER_BASE_URL": base_url,
-        # The front is the only peer whose X-Forwarded-For the nodes believe.
-        "PAFINDER_TRUSTED_PROXIES": "127.0.0.1",
-    }
-    env.pop("PAFINDER_SMTP_URL", None)
-    return env
+    # The data key is shared by every node, as docs/deploying.md says: text encrypted on one is
+    # read on another; the front is the only peer whose X-Forwarded-For the nodes believe.
+    return server_env(settings, data_key=DATA_KEY, base_url=base_url, trusted_proxies="127.0.0.1")
 
 
 def wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:

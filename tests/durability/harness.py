@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import threading
 import time
@@ -31,7 +30,7 @@ from sqlalchemy import Engine, select
 from pafinder.settings import Settings
 from pafinder.web.drafts import form_drafts
 from pafinder.web.sessions import COOKIE, web_sessions
-from tests.conftest import REAL_CONTENT, free_port, make_settings, prepare
+from tests.conftest import REAL_CONTENT, free_port, make_settings, prepare, server_env
 from tests.referrals.test_kill import PAFINDER, Server
 
 __all__ = [
@@ -59,20 +58,13 @@ def portal(tmp_path: Path) -> tuple[Settings, dict[str, str]]:
     own and the per-connection rate limits (meant for real people) do not stop the load."""
     settings = make_settings(tmp_path, REAL_CONTENT, data_key=DATA_KEY)
     prepare(settings)
-    env = {
-        **os.environ,
-        "PAFINDER_DATA_DIR": str(settings.data_dir),
-        "PAFINDER_DATABASE_URL": settings.database_url,
-        "PAFINDER_CONTENT_DIR": str(settings.content_dir),
-        "PAFINDER_SITE_DIR": str(settings.site_dir),
-        "PAFINDER_INDEX_DIR": str(settings.index_dir),
-        "PAFINDER_SECRET_KEY": SECRET,
-        "PAFINDER_DATA_KEY": DATA_KEY,
-        "PAFINDER_TRUSTED_PROXIES": "127.0.0.1",
-    }
     # Emails go to the development outbox folder; limits count in the test's own database.
-    for name in ("PAFINDER_SMTP_URL", "PAFINDER_REDIS_URL", "PAFINDER_ENV"):
-        env.pop(name, None)
+    env = server_env(
+        settings,
+        ("PAFINDER_SMTP_URL", "PAFINDER_REDIS_URL", "PAFINDER_ENV"),
+        data_key=DATA_KEY,
+        trusted_proxies="127.0.0.1",
+    )
     return settings, env
 
 

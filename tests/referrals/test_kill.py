@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 from itsdangerous import URLSafeTimedSerializer
 
-from tests.conftest import REAL_CONTENT, ROOT, free_port, make_settings, prepare
+from tests.conftest import REAL_CONTENT, ROOT, free_port, make_settings, prepare, server_env
 from tests.referrals.helpers import answers_for, service
 
 PAFINDER = str(ROOT / ".venv" / "bin" / "pafinder")
@@ -80,16 +80,7 @@ class Server:
 def test_acknowledged_referrals_survive_sigkill(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, REAL_CONTENT)
     prepare(settings)
-    env = {
-        **os.environ,
-        "PAFINDER_DATA_DIR": str(settings.data_dir),
-        "PAFINDER_DATABASE_URL": settings.database_url,
-        "PAFINDER_CONTENT_DIR": str(settings.content_dir),
-        "PAFINDER_SITE_DIR": str(settings.site_dir),
-        "PAFINDER_INDEX_DIR": str(settings.index_dir),
-        "PAFINDER_SECRET_KEY": "test-secret-key-for-pafinder-tests-only",
-    }
-    env.pop("PAFINDER_SMTP_URL", None)
+    env = server_env(settings)
     confirmations = URLSafeTimedSerializer(
         "test-secret-key-for-pafinder-tests-only", salt="pafinder-referral-confirmation"
     )

@@ -21,7 +21,7 @@ from pathlib import Path
 from jinja2 import Environment
 from sqlalchemy import Engine
 
-from pafinder.build import Files, site_globals, write_files
+from pafinder.build import Files, publish_folder, site_globals
 from pafinder.content import Content
 from pafinder.db import make_engine
 from pafinder.events import bookings, ical, store
@@ -176,11 +176,7 @@ def _render(
     env = env or make_environment(site_globals(content))
     with _publish_lock(settings):
         files = render_from_db(engine, content, env, settings, now)
-        write_files(files, settings.site_dir)
-        written = {settings.site_dir / rel for rel in files}
-        # A file's .gz twin (written beside it) stays with it.
-        twins = {path.with_name(path.name + ".gz") for path in written}
-        _prune(settings.site_dir / "events", written | twins)
+        publish_folder(files, settings.site_dir, "events")
         # The Open Referral UK feed carries the published events too (site/api/oruk/).
         write_feed(engine, settings, content, now)
     return len(files)
@@ -204,13 +200,3 @@ def _write_seen(settings: Settings, value: int) -> None:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_text(str(value))
     os.replace(tmp, path)
-
-
-def _prune(folder: Path, keep: set[Path]) -> None:
-    if not folder.exists():
-        return
-    for path in sorted(folder.rglob("*"), reverse=True):
-        if path.is_file() and path not in keep:
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
 from sqlalchemy import Engine
 from starlette.datastructures import QueryParams
 
-from pafinder.build import Files, write_files
+from pafinder.build import Files, publish_folder
 from pafinder.content import Content
 from pafinder.db import make_engine
 from pafinder.oruk.feed import (
@@ -79,18 +78,5 @@ def write_feed(
     """Re-render site/api/oruk/ from the database and remove what is no longer in the feed (a
     cancelled or finished event's records). The caller holds the events publish lock."""
     files = render_from_db(engine, content, settings, now)
-    write_files(files, settings.site_dir)
-    written = {settings.site_dir / rel for rel in files}
-    keep = written | {path.with_name(path.name + ".gz") for path in written}
-    _prune(settings.site_dir / FOLDER, keep)
+    publish_folder(files, settings.site_dir, FOLDER)
     return len(files)
-
-
-def _prune(folder: Path, keep: set[Path]) -> None:
-    if not folder.exists():
-        return
-    for path in sorted(folder.rglob("*"), reverse=True):
-        if path.is_file() and path not in keep:
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
