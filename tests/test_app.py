@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,9 @@ def test_healthz_reports_ok_when_database_and_index_are_reachable(client: PageCl
 
 
 def test_healthz_fails_when_the_index_is_gone(client: PageClient, settings: Settings) -> None:
-    shutil.rmtree(settings.index_dir)
+    # One rename takes the whole folder away at once: the node's sync thread may be writing the
+    # PA index into it at this moment, and a tree removal would race with its new files.
+    settings.index_dir.rename(settings.index_dir.with_name("index-gone"))
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["index"] is False
