@@ -40,6 +40,7 @@ def all_features() -> list[Feature]:
     from pafinder.dataprotection.plugin import FEATURE as dataprotection
     from pafinder.events.plugin import FEATURE as events
     from pafinder.feedback.plugin import FEATURE as feedback
+    from pafinder.jobs.plugin import FEATURE as jobs
     from pafinder.newsletter.plugin import FEATURE as newsletter
     from pafinder.oruk.plugin import FEATURE as oruk
     from pafinder.referrals.plugin import FEATURE as referrals
@@ -56,6 +57,7 @@ def all_features() -> list[Feature]:
         reports,
         dataprotection,
         oruk,
+        jobs,
     ]
 
 

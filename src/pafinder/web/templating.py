@@ -40,6 +40,7 @@ FEATURES = (
     "complaints",
     "newsletter",
     "dataprotection",
+    "jobs",
 )
 LONDON = ZoneInfo("Europe/London")
 

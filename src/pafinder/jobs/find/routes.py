@@ -1,0 +1,7 @@
+"""The PA's routes: /jobs, /jobs/{ref}, /api/jobs and replying."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []

@@ -1,0 +1,1 @@
+"""Posting a job advert: question pages, email confirmation, the management link."""
