@@ -26,6 +26,7 @@ from pafinder.search import rebuild_pages_index
 from pafinder.settings import Settings
 from tests import databases
 from tests.house_rules import check_page
+from tests.prepared import prepare_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_CONTENT = ROOT / "content"
@@ -65,7 +66,12 @@ def _drop_session_databases() -> Iterator[None]:
 
 
 def prepare(settings: Settings) -> None:
-    """What `pafinder build` does: migrate, build site/ (feature publishers included), index."""
+    """What `pafinder build` does: migrate, build site/ (feature publishers included), index;
+    copied from the first portal prepared the same way when this one is untouched."""
+    prepare_copy(settings, prepare_for_real)
+
+
+def prepare_for_real(settings: Settings) -> None:
     migrate(make_engine(settings.database_url))
     content, _ = build(settings, all_publishers())
     rebuild_pages_index(settings.index_dir, pages_for_index(content))

@@ -25,6 +25,7 @@ _TEMPLATE = f"{_PREFIX}_template"
 _numbers = itertools.count(1)
 _by_base: dict[Path, str] = {}  # a portal's base folder -> its database URL
 _created: list[str] = []  # database URLs, oldest first
+_snapshots: list[str] = []  # prepared-portal templates (tests.prepared), kept for the session
 _template_ready = False
 
 
@@ -73,6 +74,31 @@ def database_for(base: Path) -> str | None:
     return _by_base[base]
 
 
+def is_fresh_portal(url: str) -> bool:
+    """Whether ``url`` is a portal database database_for made (and so may be refilled)."""
+    return url in _created
+
+
+def snapshot_database() -> str:
+    """A new migrated database that lasts the session: a prepared portal is made in it once and
+    then copied (``refill``) for every portal prepared the same way."""
+    _ensure_template()
+    name = f"{_PREFIX}_snapshot_{len(_snapshots) + 1}"
+    _execute(
+        f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}" TEMPLATE "{_TEMPLATE}"'
+    )
+    _snapshots.append(_url(name))
+    return _snapshots[-1]
+
+
+def refill(url: str, snapshot_url: str) -> None:
+    """Make the database at ``url`` (one of database_for's, untouched) a copy of a snapshot."""
+    dispose_engine(snapshot_url)  # a template cannot be copied while anyone is connected
+    name, template = make_url(url).database, make_url(snapshot_url).database
+    _execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+
 def created() -> int:
     return len(_created)
 
@@ -95,6 +121,10 @@ def drop_since(count: int) -> None:
 def drop_all() -> None:
     global _template_ready
     drop_since(0)
+    for url in _snapshots:
+        dispose_engine(url)
+        _execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+    _snapshots.clear()
     if _template_ready:
         _execute(f'DROP DATABASE IF EXISTS "{_TEMPLATE}" WITH (FORCE)')
         _template_ready = False

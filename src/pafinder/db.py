@@ -99,6 +99,12 @@ def _with_driver(url: str) -> str:
     return url
 
 
+def has_engine(url: str) -> bool:
+    """Whether this process holds a pooled engine for ``url`` (always False for SQLite)."""
+    with _engines_lock:
+        return _with_driver(url) in _engines
+
+
 def dispose_engine(url: str) -> None:
     """Close every pooled connection to ``url`` (a no-op for SQLite, which pools nothing)."""
     url = _with_driver(url)
