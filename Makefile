@@ -45,7 +45,8 @@ node_modules/.package-lock.json: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(ASSETS): node_modules/.package-lock.json $(SCSS) frontend/app.js frontend/build.mjs
+$(ASSETS): node_modules/.package-lock.json $(SCSS) frontend/app.js frontend/build.mjs \
+		$(wildcard frontend/easy-read/*.svg)
 	npm run --silent build
 
 install: $(STAMP) $(ASSETS) ## create .venv, install the package and the front-end assets
@@ -91,6 +92,7 @@ lint: install-test ## ruff and mypy
 
 bench: install-test ## benchmarks (see docs/benchmarks.md)
 	$(PY) -m benchmarks
+	$(PY) -m benchmarks.send_alerts
 
 loadtest: install-test ## 60 s of mixed traffic on 2 workers at 100,000 listings, static pages against nginx; writes docs/benchmarks.md
 	$(PY) -m benchmarks.loadtest

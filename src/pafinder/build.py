@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 from jinja2 import Environment
 
 from pafinder.content import Content, Page, load_content
+from pafinder.easy_read.render import easy_read_lookup, render_easy_read
 from pafinder.settings import Settings
 from pafinder.web.templating import PACKAGE_DIR, make_environment
 
@@ -45,7 +46,12 @@ def site_globals(content: Content) -> dict[str, Any]:
         """The URL of an asset the layout links, by its plain name: the hashed copy's."""
         return urls.get(name, f"/assets/{name}")
 
-    return {"site": content.site, "footer_links": content.site.footer_links, "asset": asset}
+    return {
+        "site": content.site,
+        "footer_links": content.site.footer_links,
+        "asset": asset,
+        "easy_read_for": easy_read_lookup(content),
+    }
 
 
 def render(env: Environment, template: str, **context: Any) -> bytes:
@@ -141,6 +147,7 @@ def render_pages(content: Content, env: Environment) -> Files:
             nav="services",
         )
     files["404.html"] = render(env, "pages/404.html", title="Page not found")
+    files.update(render_easy_read(content, env))
     return files
 
 
@@ -245,6 +252,7 @@ def render_site(
         files.update(publish(content, env, settings))
     lastmod = {p.url: p.last_reviewed.isoformat() for p in content.pages}
     lastmod.update({s.url: s.last_reviewed.isoformat() for s in content.services})
+    lastmod.update({p.url: p.last_reviewed.isoformat() for p in content.easy_read})
     files["sitemap.xml"] = sitemap(files, settings.base_url, lastmod, entry_pages(content))
     # /find-a-pa/ (with the slash) is the profiles' prefix only: the search page stays crawlable.
     files["robots.txt"] = (

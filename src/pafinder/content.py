@@ -8,11 +8,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+if TYPE_CHECKING:
+    from pafinder.easy_read.pages import EasyReadPage
 
 TAXONOMY_NAMES = (
     "areas",
@@ -117,6 +120,7 @@ class Content:
     pages: list[Page]
     services: list[Service]
     taxonomies: dict[str, list[Term]] = field(default_factory=dict)
+    easy_read: list[EasyReadPage] = field(default_factory=list)  # content/easy-read/
 
     def section_pages(self, section: str) -> list[Page]:
         return sorted(
@@ -405,4 +409,10 @@ def load_content(content_dir: Path, pages: bool = True) -> Content:
     for name in TAXONOMY_NAMES:
         path = content_dir / "taxonomies" / f"{name}.yaml"
         taxonomies[name] = load_taxonomy(path) if path.exists() else []
-    return Content(site=site, pages=found, services=services, taxonomies=taxonomies)
+    # Imported here: the Easy Read reader builds on this module's front matter helpers.
+    from pafinder.easy_read.pages import load_easy_read
+
+    easy_read = load_easy_read(content_dir) if pages else []
+    return Content(
+        site=site, pages=found, services=services, taxonomies=taxonomies, easy_read=easy_read
+    )

@@ -36,7 +36,9 @@ class Feature:
 
 
 def all_features() -> list[Feature]:
+    from pafinder.alerts.plugin import FEATURE as alerts
     from pafinder.complaints.plugin import FEATURE as complaints
+    from pafinder.costs.plugin import FEATURE as costs
     from pafinder.dataprotection.plugin import FEATURE as dataprotection
     from pafinder.events.plugin import FEATURE as events
     from pafinder.feedback.plugin import FEATURE as feedback
@@ -48,6 +50,7 @@ def all_features() -> list[Feature]:
     from pafinder.reports.plugin import FEATURE as reports
 
     return [
+        alerts,  # first: its /jobs/alerts and /find-a-pa/alerts before {ref} routes
         register,
         referrals,
         events,
@@ -58,6 +61,7 @@ def all_features() -> list[Feature]:
         dataprotection,
         oruk,
         jobs,
+        costs,
     ]
 
 

@@ -57,6 +57,9 @@ class Settings:
     # PAFINDER_SYNC_SECONDS: how often a node looks for other nodes' changes (PostgreSQL's
     # LISTEN/NOTIFY wakes it sooner); pafinder.nodes.sync
     sync_seconds: int = 1
+    # PAFINDER_JOBS_MIN_OPEN_DAYS: the earliest closing date of a job advert, in days from the
+    # day it is written (pafinder.jobs.models), so PAs who look once a week still see it
+    jobs_min_open_days: int = 14
 
     @cached_property
     def secret_key(self) -> Secret:
@@ -111,6 +114,7 @@ class Settings:
                 "RETAIN_FEEDBACK_DAYS", get("RETAIN_FEEDBACK_DAYS", "1095")
             ),
             sync_seconds=_whole("SYNC_SECONDS", get("SYNC_SECONDS", "1")),
+            jobs_min_open_days=_whole("JOBS_MIN_OPEN_DAYS", get("JOBS_MIN_OPEN_DAYS", "14")),
         )
         settings.check()
         # Stores reach the keys through their engine's URL (they are not handed settings).

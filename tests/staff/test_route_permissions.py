@@ -79,6 +79,7 @@ NOT_SERVICE_SCOPED_PREFIXES = (
     "/staff/pas",
     "/staff/events",
     "/staff/newsletter",  # one list for the whole portal: counts and a download, no service
+    "/staff/jobs",  # employers' job adverts belong to no one service
     "/staff/feedback",  # the list of the member's own services; /staff/feedback/{slug} is scoped
     "/staff/reports",  # the same for returns; /staff/reports/{slug} (and .csv, .xlsx) is scoped
     "/staff/data-protection",  # admin only: a person's records across the whole portal

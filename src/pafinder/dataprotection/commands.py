@@ -98,6 +98,9 @@ def purge() -> None:
         f"Deleted {done.feedback} feedback responses older than "
         f"{settings.retain_feedback_days} days."
     )
+    click.echo(
+        f"Deleted {done.jobs} job adverts closed over 90 days ago or never confirmed by email."
+    )
 
 
 @click.command("rotate-data-key")

@@ -15,10 +15,15 @@ from typing import Any
 from sqlalchemy import Engine
 
 from pafinder import outbox
+from pafinder.alerts import privacy as alerts
 from pafinder.complaints import privacy as complaints
 from pafinder.db import utcnow
 from pafinder.events import privacy as events
 from pafinder.feedback import privacy as feedback
+from pafinder.jobs import privacy as jobs
+from pafinder.jobs import signing as job_signing
+from pafinder.jobs import store as jobs_store
+from pafinder.jobs.find import privacy as job_replies
 from pafinder.newsletter import privacy as newsletter
 from pafinder.referrals import privacy as referrals
 from pafinder.register import lifecycle_store
@@ -45,6 +50,9 @@ def subject_access(engine: Engine, subject: Subject) -> dict[str, Any]:
         found.update(complaints.find(conn, subject))
         found.update(newsletter.find(conn, subject))
         found.update(feedback.find(conn, subject))
+        found.update(jobs.find(conn, subject))
+        found.update(job_replies.find(conn, subject))
+        found.update(alerts.find(conn, subject))
         found["mail_outbox"] = outbox.for_address(conn, subject.email) if subject.email else []
         named = [("referral", r) for r in referrals.refs(conn, subject)]
         named += [("complaint", r) for r in complaints.refs(conn, subject)]
@@ -67,6 +75,10 @@ def preview(engine: Engine, subject: Subject) -> dict[str, int]:
         "newsletter_subscribers": len(found["newsletter_subscribers"]),
         "feedback_comments": len(found["feedback_responses"]),
         "mail_outbox": len(found["mail_outbox"]),
+        "job_adverts": len(found["job_adverts"]),
+        "job_replies_sent": len(found["job_replies_sent"]),
+        "job_alerts": len(found["job_alerts"]),
+        "saved_searches": len(found["saved_searches"]),
     }
 
 
@@ -88,6 +100,9 @@ def erase(engine: Engine, settings: Settings, subject: Subject, actor: str) -> d
             complaints.erase(conn, subject),
             newsletter.erase(conn, subject),
             feedback.erase(conn, subject),
+            job_replies.erase(conn, subject),
+            jobs.erase(conn, subject),
+            alerts.erase(conn, subject),
         ):
             counts.update(part)
         if subject.email:
@@ -107,6 +122,7 @@ class Purged:
     pa_messages: int
     emails: int
     feedback: int
+    jobs: int = 0  # unconfirmed adverts past their link, and adverts 90 days after closing
 
 
 def purge(engine: Engine, settings: Settings) -> Purged:
@@ -120,6 +136,7 @@ def purge(engine: Engine, settings: Settings) -> Purged:
             pa_messages=register.purge_messages(conn, settings.retain_messages_days, now),
             emails=outbox.purge_older(conn, now - timedelta(days=settings.retain_messages_days)),
             feedback=feedback.purge(conn, settings.retain_feedback_days, today),
+            jobs=jobs_store.purge(conn, job_signing.CONFIRM_FOR, now, today),
         )
         staff_store.record(conn, "cli", "data.purged", "retention", "-", purged.__dict__)
     return purged

@@ -111,6 +111,7 @@ SCHEDULED: dict[str, timedelta] = {
     "purge": DAILY_LEASE,
     "send-digest": DAILY_LEASE,
     "send-reports": DAILY_LEASE,
+    "send-alerts": DAILY_LEASE,
 }
 
 

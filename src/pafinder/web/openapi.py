@@ -399,15 +399,17 @@ def openapi_document(content: Content) -> dict[str, Any]:
         },
         "components": {"schemas": _schemas(content)},
     }
-    document["paths"].update(_feature_paths())
+    document["paths"].update(_feature_paths(content))
     return document
 
 
-def _feature_paths() -> dict[str, Any]:
-    """Path items a feature keeps beside its own routes (the Open Referral UK feed's)."""
+def _feature_paths(content: Content) -> dict[str, Any]:
+    """Path items a feature keeps beside its own routes (the Open Referral UK feed's, the job
+    adverts')."""
+    from pafinder.jobs.find.openapi import paths as jobs_paths
     from pafinder.oruk.openapi import paths as oruk_paths
 
-    return oruk_paths()
+    return {**oruk_paths(), **jobs_paths(content)}
 
 
 async def openapi_json(request: Request) -> Response:
