@@ -65,6 +65,17 @@ def _drop_session_databases() -> Iterator[None]:
     databases.drop_all()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL run, leave out the tests that would only repeat the SQLite run's: the
+    ones marked database_independent (deselected, not skipped, so nothing reads as skipped)."""
+    if not databases.SERVER_URL:
+        return
+    left_out = [item for item in items if item.get_closest_marker("database_independent")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("database_independent")]
+
+
 def prepare(settings: Settings) -> None:
     """What `pafinder build` does: migrate, build site/ (feature publishers included), index;
     copied from the first portal prepared the same way when this one is untouched."""

@@ -16,6 +16,9 @@ from pafinder.easy_read.pages import INDEX, EasyReadPage, load_easy_read
 from tests.conftest import REAL_CONTENT, PageClient
 from tests.house_rules import check_page
 
+# What a database changes is not what these check: the PostgreSQL run leaves them out.
+pytestmark = pytest.mark.database_independent
+
 MAX_WORDS = 15
 MIN_FLESCH = 80.0
 PAGES = load_easy_read(REAL_CONTENT)
