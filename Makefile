@@ -59,13 +59,15 @@ build: install ## build site/ and the pages search index from content/
 run: install ## install, migrate, seed the demo if empty, build and serve on http://127.0.0.1:8000
 	$(PAFINDER) demo --host 127.0.0.1 --port 8000
 
-system-packages: ## install Debian's Chromium, PostgreSQL, Redis, nginx and systemd-analyze for the tests when missing
+system-packages: ## install Debian's Chromium, PostgreSQL, Redis, nginx, systemd-analyze, poppler and Pango for the tests when missing
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	test -x /usr/sbin/nginx || missing="$$missing nginx-light"; \
 	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1 || missing="$$missing libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then apt-get update && apt-get install -y $$missing; fi
 
 chromium: system-packages
