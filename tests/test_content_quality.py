@@ -91,6 +91,7 @@ APP_LINKS = {
     "/become-a-pa/register",
     "/become-a-pa/manage",
     "/employing-a-pa/cost-calculator",
+    "/accessible-formats/request",
 }
 # UK numbers written in content must be Ofcom drama numbers (never a real person's line).
 UK_NUMBER_RE = re.compile(r"\b0\d{2,4}[ ]?\d{3}[ ]?\d{3,4}\b")

@@ -19,6 +19,7 @@ from jinja2 import Environment
 
 from pafinder.content import Content, Page, load_content
 from pafinder.easy_read.render import easy_read_lookup, render_easy_read
+from pafinder.large_print.site import build_large_print
 from pafinder.settings import Settings
 from pafinder.web.templating import PACKAGE_DIR, make_environment
 
@@ -247,7 +248,12 @@ def render_site(
     content: Content, settings: Settings, publishers: Iterable[Publisher] = ()
 ) -> Files:
     env = make_environment(site_globals(content))
+    # Before the pages, whose links show their PDFs' sizes; the site this build replaces is
+    # still in place, so an unchanged page's PDF is copied from it, not rendered again.
+    large_print = build_large_print(content, settings.base_url, settings.site_dir)
+    env.globals["large_print_for"] = large_print.link_for
     files = render_pages(content, env)
+    files.update(large_print.files)
     for publish in publishers:
         files.update(publish(content, env, settings))
     lastmod = {p.url: p.last_reviewed.isoformat() for p in content.pages}

@@ -42,6 +42,7 @@ def all_features() -> list[Feature]:
     from pafinder.dataprotection.plugin import FEATURE as dataprotection
     from pafinder.events.plugin import FEATURE as events
     from pafinder.feedback.plugin import FEATURE as feedback
+    from pafinder.formats.plugin import FEATURE as formats
     from pafinder.jobs.plugin import FEATURE as jobs
     from pafinder.newsletter.plugin import FEATURE as newsletter
     from pafinder.oruk.plugin import FEATURE as oruk
@@ -62,6 +63,7 @@ def all_features() -> list[Feature]:
         oruk,
         jobs,
         costs,
+        formats,
     ]
 
 

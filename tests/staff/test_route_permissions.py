@@ -83,6 +83,7 @@ NOT_SERVICE_SCOPED_PREFIXES = (
     "/staff/feedback",  # the list of the member's own services; /staff/feedback/{slug} is scoped
     "/staff/reports",  # the same for returns; /staff/reports/{slug} (and .csv, .xlsx) is scoped
     "/staff/data-protection",  # admin only: a person's records across the whole portal
+    "/staff/format-requests",  # requests for accessible formats belong to no one service
 )
 # A path parameter naming a service: the route must refuse another service's slug.
 SERVICE_PARAMS = ("{slug}", "{service}")

@@ -12,6 +12,7 @@ import click
 
 from pafinder.dataprotection import service
 from pafinder.db import make_engine, migrate
+from pafinder.formats import privacy as format_requests
 from pafinder.referrals import privacy as referrals
 from pafinder.settings import Settings
 from pafinder.staff import store as staff_store
@@ -101,6 +102,7 @@ def purge() -> None:
     click.echo(
         f"Deleted {done.jobs} job adverts closed over 90 days ago or never confirmed by email."
     )
+    click.echo(f"Deleted {done.format_requests} requests for other formats done over 90 days ago.")
 
 
 @click.command("rotate-data-key")
@@ -110,7 +112,7 @@ def rotate_data_key(batch: int) -> None:
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
     migrate(engine)
-    done = referrals.rotate(engine, max(1, batch))
+    done = {**referrals.rotate(engine, max(1, batch)), **format_requests.rotate(engine)}
     with engine.begin() as conn:
         staff_store.record(conn, "cli", "data.key_rotated", "data_key", "-", done)
     for table, number in done.items():

@@ -20,6 +20,7 @@ from pafinder.complaints import privacy as complaints
 from pafinder.db import utcnow
 from pafinder.events import privacy as events
 from pafinder.feedback import privacy as feedback
+from pafinder.formats import privacy as formats
 from pafinder.jobs import privacy as jobs
 from pafinder.jobs import signing as job_signing
 from pafinder.jobs import store as jobs_store
@@ -53,10 +54,12 @@ def subject_access(engine: Engine, subject: Subject) -> dict[str, Any]:
         found.update(jobs.find(conn, subject))
         found.update(job_replies.find(conn, subject))
         found.update(alerts.find(conn, subject))
+        found.update(formats.find(conn, subject))
         found["mail_outbox"] = outbox.for_address(conn, subject.email) if subject.email else []
         named = [("referral", r) for r in referrals.refs(conn, subject)]
         named += [("complaint", r) for r in complaints.refs(conn, subject)]
         named += [("pa", r) for r in register.listing_refs(conn, subject)]
+        named += [("format_request", r) for r in formats.refs(conn, subject)]
         found["audit_log"] = staff_store.audit_about(conn, named)
         found["audit_note"] = AUDIT_NOTE
     return found
@@ -79,6 +82,7 @@ def preview(engine: Engine, subject: Subject) -> dict[str, int]:
         "job_replies_sent": len(found["job_replies_sent"]),
         "job_alerts": len(found["job_alerts"]),
         "saved_searches": len(found["saved_searches"]),
+        "format_requests": len(found["format_requests"]),
     }
 
 
@@ -103,6 +107,7 @@ def erase(engine: Engine, settings: Settings, subject: Subject, actor: str) -> d
             job_replies.erase(conn, subject),
             jobs.erase(conn, subject),
             alerts.erase(conn, subject),
+            formats.erase(conn, subject),
         ):
             counts.update(part)
         if subject.email:
@@ -123,6 +128,7 @@ class Purged:
     emails: int
     feedback: int
     jobs: int = 0  # unconfirmed adverts past their link, and adverts 90 days after closing
+    format_requests: int = 0  # requests for other formats 90 days after they were done
 
 
 def purge(engine: Engine, settings: Settings) -> Purged:
@@ -137,6 +143,7 @@ def purge(engine: Engine, settings: Settings) -> Purged:
             emails=outbox.purge_older(conn, now - timedelta(days=settings.retain_messages_days)),
             feedback=feedback.purge(conn, settings.retain_feedback_days, today),
             jobs=jobs_store.purge(conn, job_signing.CONFIRM_FOR, now, today),
+            format_requests=formats.purge(conn, now),
         )
         staff_store.record(conn, "cli", "data.purged", "retention", "-", purged.__dict__)
     return purged

@@ -45,6 +45,7 @@ FEATURES = (
     "alerts",
     "costs",
     "easy_read",
+    "formats",
 )
 LONDON = ZoneInfo("Europe/London")
 
