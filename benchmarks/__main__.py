@@ -5,13 +5,21 @@ against 10,000. `--quick` does a small run (2,000 listings, 5,000 referrals) in 
 `--docs` picks the search sizes and runs only the search, unless `--referrals` is given too (so
 the search's own quick test stays quick); `--referrals` alone runs only the return.
 
+Without `--quick`, words in PA search (`benchmarks.text_search`: `q` over HTTP as ratios against
+the filter-only API, and how much word searches delay a static page) are measured on the largest
+size's listings.
+
+On the biggest size's listings, the full run (or `--pages`) then measures the `/find-a-pa` HTML
+page against `/api/pas` and a static page (`benchmarks.find_page`) and a cold start with the
+bitmaps built and then loaded (`benchmarks.cold_start`), issue 16.
+
 Last, the full run measures every kind of public page with Lighthouse on the mobile preset
 (`benchmarks.lighthouse`, a few minutes) and exits 1 when a page scores under 95. `--lighthouse`
 alone runs only that; `--no-lighthouse`, `--quick`, `--docs` and `--referrals` leave it out
 (unless `--lighthouse` is given too).
 
     python -m benchmarks [--quick] [--docs N ...] [--referrals N] [--[no-]lighthouse]
-                         [--out FILE.json]
+                         [--pages] [--out FILE.json]
 """
 
 from __future__ import annotations
@@ -63,6 +71,35 @@ def table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def run_text_search(docs: int, tmp: Path) -> dict[str, Any]:
+    """Words in PA search, on the listings run_size seeded (its table goes to stderr)."""
+    command = [sys.executable, "-m", "benchmarks.text_search", str(docs), str(tmp / f"n{docs}")]
+    done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_pages(docs: int, base: Path) -> list[dict[str, Any]]:
+    """benchmarks.find_page and benchmarks.cold_start, each in its own process."""
+    records = []
+    for module in ("benchmarks.find_page", "benchmarks.cold_start"):
+        print(f"== {module} at {docs:,} listings", file=sys.stderr, flush=True)
+        command = [sys.executable, "-m", module, str(docs), str(base)]
+        done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
+        records.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return records
+
+
+def page_table(record: dict[str, Any]) -> str:
+    """One record of run_pages as a two-column table (the machine is shared: see the ratios)."""
+    lines = [f"| {record['benchmark']} at {record['docs']:,} listings | |", "| --- | ---: |"]
+    for key, value in record.items():
+        if key not in ("benchmark", "docs"):
+            lines.append(f"| {key} | {value:.2f} |" if isinstance(value, float) else
+                         f"| {key} | {value} |")  # fmt: skip
+    return "\n".join(lines)
+
+
 def run_report(referrals: int, baseline: int, tmp: Path) -> dict[str, Any]:
     """The return's benchmark in its own process, as each search size is."""
     command = [sys.executable, "-m", "benchmarks.report", str(referrals), str(tmp),
@@ -84,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lighthouse", action="store_true", help="Lighthouse (alone: only it)")
     parser.add_argument("--no-lighthouse", action="store_true", help="leave Lighthouse out")
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
+    parser.add_argument(
+        "--pages", action="store_true", help="the find page and cold start (full run: always)"
+    )
     args = parser.parse_args(argv)
     only_lighthouse = args.lighthouse and not args.docs and not args.referrals
     search_too = not only_lighthouse and (not args.referrals or bool(args.docs))
@@ -98,10 +138,17 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     results = []
     report: dict[str, Any] | None = None
+    text: dict[str, Any] | None = None
+    page_records: list[dict[str, Any]] = []
+    pages_too = search_too and (args.pages or not (args.quick or args.docs))
     with tempfile.TemporaryDirectory(prefix="pafinder-bench-") as tmp:
         for docs in sorted({*sizes, baseline}) if search_too else []:
             print(f"== {docs:,} listings", file=sys.stderr, flush=True)
             results.append(run_size(docs, docs == baseline, Path(tmp)))
+        if search_too and not args.quick:
+            text = run_text_search(max(sizes), Path(tmp))
+        if pages_too:  # issue 16: on the biggest size's listings, as seeded
+            page_records = run_pages(max(sizes), Path(tmp) / f"n{max(sizes)}")
         if report_too:
             report = run_report(referrals, baseline_referrals, Path(tmp))
     pages: dict[str, Any] | None = None
@@ -116,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
             value = biggest[key]
             verdict = "ok" if value <= limit else "OVER TARGET"
             print(f"at {biggest['docs']:,}: {key} = {value:.1f} (target <= {limit:g}) {verdict}")
+    for record in page_records:
+        print()
+        print(page_table(record))
     if report is not None:
         from benchmarks.report import table as report_table
 
@@ -127,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         # One record per search size as before; the return's record (its "benchmark" is
         # "report") comes next, then Lighthouse's ("lighthouse").
-        records = [*results, *(r for r in (report, pages) if r is not None)]
+        records = [*results, *page_records, *(r for r in (text, report, pages) if r is not None)]
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(records, indent=2))
     # A page under Lighthouse's target fails the run, as issue 11 asks.

@@ -22,6 +22,7 @@ from pafinder.events.publish import catch_up as events_catch_up
 from pafinder.features import all_features
 from pafinder.nodes.sync import NodeSync, own_engine
 from pafinder.register.index import sync_pa_index
+from pafinder.register.text_search import share_the_gil_sooner
 from pafinder.settings import Settings
 from pafinder.staff.accounts_routes import routes as account_routes
 from pafinder.staff.auth import dummy_hash
@@ -75,6 +76,7 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     dummy_hash()  # before the first sign-in, so an unknown email is never the slow one
+    share_the_gil_sooner()  # word searches run in threads: let the event loop in between
     content = load_content(settings.content_dir)
     templates = make_environment(site_globals(content))
     secret = str(settings.secret_key)

@@ -158,7 +158,7 @@ def migrate(engine: Engine) -> None:
 
 def ping(engine: Engine) -> bool:
     try:
-        with engine.connect() as conn:
+        with read_only(engine) as conn:  # a health check must not queue behind a writer
             conn.execute(text("SELECT 1"))
         return True
     except Exception:

@@ -7,13 +7,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from pafinder.content import Content
-from pafinder.register import activity, contact, find_filters, search, store
+from pafinder.register import activity, contact, find_filters, find_panel, search, store
 from pafinder.register.api_routes import run_search
 from pafinder.register.models import ALL_OF, DBS_LABELS, FACETS, SearchParamError, SearchParams
 from pafinder.web.forms import error_list
@@ -144,12 +145,15 @@ async def find_a_pa(request: Request) -> Response:
     suggestions = (
         await run_in_threadpool(_suggestions, request, params) if result and not total else []
     )
-    if result is not None and params.page == 1 and request.method == "GET":
-        # One search for the returns: page 1 of an answered search; paging on is the same search.
-        await run_in_threadpool(activity.record_search, request.app.state.engine)
+    # One search for the returns: page 1 of an answered search; paging on is the same search.
+    counted = result is not None and params.page == 1 and request.method == "GET"
     times, grid_rows = find_filters.grid(content, params, facets.get(find_filters.GRID, {}))
     tags = find_filters.tags(content, params)
-    return render_page(
+    labels = {name: content.labels(tax) for name, (_, tax) in FILTERS.items()}
+    # Rendered in a thread too: a few milliseconds of Jinja per page would otherwise hold up
+    # every static page and /healthz on this worker (issue 16).
+    response = await run_in_threadpool(
+        render_page,
         request,
         "register/find/search.html",
         status_code=400 if errors else 200,
@@ -171,8 +175,6 @@ async def find_a_pa(request: Request) -> Response:
         back=find_filters.back_query(params),
         total=total,
         first=(params.page - 1) * params.per_page + 1,
-        labels={name: content.labels(tax) for name, (_, tax) in FILTERS.items()},
-        dbs_labels=DBS_LABELS,
         pagination=_pagination(params, total) if result else None,
         first_page_url=_url(params, 1),
         suggestions=suggestions,
@@ -184,7 +186,14 @@ async def find_a_pa(request: Request) -> Response:
         errors=errors,
         error_list=error_list(errors, find_filters.ERROR_ORDER),
         filtered=bool(tags),
+        options=find_panel.options,
+        facts=[find_panel.facts(pa, labels["area"], labels["task"], DBS_LABELS) for pa in listings],
     )
+    if counted:
+        # Written once the page is sent, in a thread: a SQLite commit waits on the disk, and
+        # was 40% of this page's time (issue 16). Its own transaction, as before.
+        response.background = BackgroundTask(activity.record_search, request.app.state.engine)
+    return response
 
 
 async def profile(request: Request) -> Response:

@@ -48,7 +48,7 @@ from sqlalchemy import Engine
 from pafinder import geo
 from pafinder import search as whoosh_store
 from pafinder.db import utcnow
-from pafinder.register import index, store
+from pafinder.register import index, snapshot_store, store, text_scoring, text_search
 from pafinder.register.journey_models import TRAVEL_MILES
 from pafinder.register.models import (
     ALL_OF,
@@ -247,14 +247,25 @@ def build_snapshot(engine: Engine, key: tuple[str | None, str]) -> Snapshot:
     )
 
 
+def _load_or_build(engine: Engine, settings: Settings, key: tuple[str | None, str]) -> Snapshot:
+    """The snapshot saved beside the index for this key, or a new one built and saved there
+    (register/snapshot_store.py): a starting worker loads what another built. One process
+    builds at a time; the others wait for it and load its file."""
+    with snapshot_store.building(settings):
+        snap = snapshot_store.load(settings, key)
+        if snap is None:
+            snap = build_snapshot(engine, key)
+            snapshot_store.save(settings, snap)
+        return snap
+
+
 class _Cache:
     """One snapshot per (database, index dir), rebuilt when its key changes."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.snapshots: dict[tuple[str, str], Snapshot] = {}
-        self.searchers: dict[tuple[str, str], tuple[str, Any]] = {}
-        self.text_lock = threading.Lock()
+        self.texts: dict[tuple[str, str], text_search.TextIndex] = {}
 
     def snapshot(self, engine: Engine, settings: Settings) -> Snapshot:
         where = (settings.database_url, str(settings.index_dir))
@@ -268,7 +279,7 @@ class _Cache:
         with self.lock:  # one rebuild at a time; the others wait and reuse it
             snap = self.snapshots.get(where)
             if snap is None or snap.key != key:
-                snap = build_snapshot(engine, key)
+                snap = _load_or_build(engine, settings, key)
                 if len(self.snapshots) > 8:  # tests create many portals in one process
                     self.snapshots.clear()
                 self.snapshots[where] = snap
@@ -277,28 +288,27 @@ class _Cache:
     def invalidate(self) -> None:
         with self.lock:
             self.snapshots.clear()
+            self.texts.clear()  # their matches are keyed on the snapshots' keys
 
-    def text_hits(self, settings: Settings, q: str) -> list[tuple[float, int]]:
-        """(score, PA id) of every listing matching `q`, best first."""
+    def text_hits(self, settings: Settings, snap: Snapshot, q: str) -> text_search.Matches:
+        """The listings matching `q` in relevance order (cached: see register.text_search)."""
         where = (settings.database_url, str(settings.index_dir))
-        generation = whoosh_store.current_generation(settings.index_dir, index.PAS)
-        if generation is None:
-            return []
-        with self.text_lock:  # a Whoosh searcher is not safe to share between threads
-            cached = self.searchers.get(where)
-            if cached is None or cached[0] != generation:
-                if cached is not None:
-                    cached[1].close()
-                ix = whoosh_store.open_index(settings.index_dir, index.PAS)
-                if ix is None:
-                    return []
-                cached = (generation, ix.searcher())
-            searcher = cached[1].refresh()  # picks up refresh_pa's commits
-            self.searchers[where] = (generation, searcher)
-            query = whoosh_store.plain_query(index.TEXT_FIELDS, searcher.schema, q)
-            results = searcher.search(query, limit=None)
-            column = searcher.reader().column_reader("pa_id")
-            return [(score, int(column[docnum])) for score, docnum in results.top_n]
+        with self.lock:
+            text = self.texts.get(where)
+            if text is None:
+                if len(self.texts) > 8:  # tests create many portals in one process
+                    self.texts.clear()
+                text = self.texts[where] = text_search.TextIndex()
+        return text.matches(settings, snap.key, snap.positions, q, _scored_hits)
+
+
+def _scored_hits(searcher: Any, query: Any) -> list[tuple[float, int]]:
+    """(score, docnum) of every document matching ``query``: Whoosh's BM25F, unlimited (read a
+    block at a time where text_scoring can, else by Whoosh itself; the same scores)."""
+    hits = text_scoring.scored_hits(searcher, query)
+    if hits is None:
+        hits = list(searcher.search(query, limit=None).top_n)
+    return hits
 
 
 CACHE = _Cache()
@@ -345,14 +355,7 @@ def _filtered(
 
 def _text_matches(settings: Settings, snap: Snapshot, q: str) -> list[int]:
     """Positions of the listings matching q, by relevance (ties: most recently updated first)."""
-    position = snap.positions()
-    scored = []
-    for score, pa_id in CACHE.text_hits(settings, q):
-        pos = position.get(pa_id)
-        if pos is not None:
-            scored.append((-score, pos))
-    scored.sort()
-    return [pos for _, pos in scored]
+    return list(CACHE.text_hits(settings, snap, q).ordered)
 
 
 def _counts(base: BitMap, bitmaps: dict[str, BitMap]) -> dict[str, int]:
@@ -431,11 +434,10 @@ def search(
     offset = (params.page - 1) * params.per_page
     text: BitMap | None = None
     if params.q:
-        matched = _text_matches(settings, snap, params.q)
-        text = BitMap(matched)
-        ordered = [pos for pos in matched if pos in result]
-        result = BitMap(ordered)
-        positions = ordered[offset : offset + params.per_page]
+        matches = CACHE.text_hits(settings, snap, params.q)
+        text = matches.found
+        result = result & text
+        positions = text_search.page(matches, result, offset, params.per_page)
     elif params.origin is not None:
         positions = snap.nearest_first(
             params.origin, result, offset, params.per_page, params.within
@@ -476,7 +478,7 @@ class Counter:
             return len(result)
         text = self._text.get(params.q)
         if text is None:
-            text = self._text[params.q] = BitMap(_text_matches(self.settings, self.snap, params.q))
+            text = self._text[params.q] = CACHE.text_hits(self.settings, self.snap, params.q).found
         return result.intersection_cardinality(text)
 
 

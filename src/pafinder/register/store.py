@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, RowMapping, and_, delete, func, inser
 from sqlalchemy.sql.elements import ColumnElement
 
 from pafinder import outbox
-from pafinder.db import utcnow
+from pafinder.db import read_only, utcnow
 from pafinder.register import activity, other_answers
 from pafinder.register.models import PublicListing, display_name
 from pafinder.register.tables import LIST_FIELDS, pa_contacts, pas
@@ -182,7 +182,7 @@ def _profile(row: RowLike, today: date, others: Mapping[str, str] | None = None)
 def get_profile(engine: Engine, ref: str, now: datetime | None = None) -> Profile | None:
     """The profile of a searchable listing, or None (unknown, unpublished, paused, stale)."""
     now = now or utcnow()
-    with engine.connect() as conn:
+    with read_only(engine) as conn:  # a page view: never SQLite's write lock
         row = (
             conn.execute(select(*PUBLIC_COLUMNS).where(pas.c.ref == ref, searchable_clause(now)))
             .mappings()
@@ -202,7 +202,7 @@ def public_views(engine: Engine, ids: Sequence[int]) -> list[PublicListing]:
     Re-checks searchability, so a listing withdrawn a moment ago is left out."""
     if not ids:
         return []
-    with engine.connect() as conn:
+    with read_only(engine) as conn:  # every search's page: never SQLite's write lock
         rows = (
             conn.execute(
                 select(*PUBLIC_COLUMNS).where(pas.c.id.in_(list(ids)), searchable_clause())
@@ -252,7 +252,7 @@ def facet_rows(engine: Engine) -> Iterator[tuple[Any, ...]]:
         )
         .order_by(pas.c.updated_at.desc(), pas.c.id.desc())
     )
-    with engine.connect() as conn:
+    with read_only(engine) as conn:  # a long read: a writer must not wait for it
         result = conn.execute(query)
         while chunk := result.fetchmany(5000):
             yield from (tuple(r) for r in chunk)
