@@ -10,59 +10,32 @@ weeks later, and row ids are never reused (tables.py: sqlite_autoincrement).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
-
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 from pafinder.settings import Settings
+from pafinder.web import signed
+from pafinder.web.signed import TokenProblem
+
+__all__ = ["TokenProblem"]
 
 CONFIRM_SALT = "job-confirm"
 MANAGE_SALT = "job-manage"
 CONFIRM_FOR = timedelta(days=7)
-MAX_TOKEN = 500  # longer than any we make: a longer one is not ours
-
-
-class TokenProblem(Exception):
-    def __init__(self, expired: bool) -> None:
-        super().__init__("expired" if expired else "invalid")
-        self.expired = expired
-
-
-def _id(data: Any) -> int:
-    value = data.get("id") if isinstance(data, dict) else None
-    # bool is an int in Python: refuse it, as any other odd value.
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    raise TokenProblem(expired=False)
 
 
 def confirm_token(settings: Settings, job_id: int) -> str:
-    return URLSafeTimedSerializer(str(settings.secret_key), salt=CONFIRM_SALT).dumps({"id": job_id})
+    return signed.dump_id(settings, CONFIRM_SALT, job_id, timed=True)
 
 
 def read_confirm_token(settings: Settings, token: str) -> int:
-    serializer = URLSafeTimedSerializer(str(settings.secret_key), salt=CONFIRM_SALT)
-    try:
-        data = serializer.loads(token[:MAX_TOKEN], max_age=int(CONFIRM_FOR.total_seconds()))
-    except SignatureExpired:
-        raise TokenProblem(expired=True) from None
-    except BadSignature:
-        raise TokenProblem(expired=False) from None
-    return _id(data)
+    return signed.load_id(settings, CONFIRM_SALT, token, CONFIRM_FOR)
 
 
 def manage_token(settings: Settings, job_id: int) -> str:
-    return URLSafeSerializer(str(settings.secret_key), salt=MANAGE_SALT).dumps({"id": job_id})
+    return signed.dump_id(settings, MANAGE_SALT, job_id, timed=False)
 
 
 def read_manage_token(settings: Settings, token: str) -> int:
-    try:
-        data = URLSafeSerializer(str(settings.secret_key), salt=MANAGE_SALT).loads(
-            token[:MAX_TOKEN]
-        )
-    except BadSignature:
-        raise TokenProblem(expired=False) from None
-    return _id(data)
+    return signed.load_id(settings, MANAGE_SALT, token)
 
 
 def _url(settings: Settings, path: str) -> str:
