@@ -15,9 +15,8 @@ from sqlalchemy import event
 from pafinder.app import create_app
 from pafinder.content import load_content
 from pafinder.db import make_engine, ping, read_only
-from pafinder.register.commands import import_file
 from pafinder.settings import Settings
-from tests.conftest import REAL_CONTENT, PageClient, make_settings, prepare
+from tests.conftest import REAL_CONTENT, PageClient
 from tests.register import pa_rows
 
 CONTENT = load_content(REAL_CONTENT)
@@ -33,11 +32,7 @@ READS = [
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    base = tmp_path_factory.mktemp("read-lock")
-    settings = make_settings(base, REAL_CONTENT)
-    prepare(settings)
-    import_file(settings, pa_rows.write_csv(base / "pas.csv", ROWS))
-    return settings
+    return pa_rows.imported_portal(tmp_path_factory.mktemp("read-lock"), ROWS)
 
 
 @pytest.fixture(scope="module")

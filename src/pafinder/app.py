@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     dummy_hash()  # before the first sign-in, so an unknown email is never the slow one
     share_the_gil_sooner()  # word searches run in threads: let the event loop in between
     content = load_content(settings.content_dir)
-    templates = make_environment(site_globals(content))
+    templates = make_environment(site_globals(content), auto_reload=settings.env == "development")
     secret = str(settings.secret_key)
 
     settings.site_dir.mkdir(parents=True, exist_ok=True)

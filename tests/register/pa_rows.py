@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pafinder.content import Content
+from pafinder.settings import Settings
 
 COLUMNS = [
     *("first_name", "last_name", "email", "phone", "postcode", "areas", "gender", "languages"),
@@ -218,3 +219,15 @@ def public(row: dict[str, str]) -> dict[str, Any]:
         "experience_years": int(row["experience_years"]),
         "about": row["about"],
     }
+
+
+def imported_portal(base: Path, rows: list[dict[str, str]]) -> Settings:
+    """A portal on the real content with ``rows`` imported as `pafinder import-pas` would."""
+    # Imported here: tests.conftest is heavy, and this module is also used without a portal.
+    from pafinder.register.commands import import_file
+    from tests.conftest import REAL_CONTENT, make_settings, prepare
+
+    settings = make_settings(base, REAL_CONTENT)
+    prepare(settings)
+    import_file(settings, write_csv(base / "pas.csv", rows))
+    return settings

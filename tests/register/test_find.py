@@ -29,11 +29,7 @@ PUBLISHED = [r for r in ROWS if r["status"] == "published"]
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    base = tmp_path_factory.mktemp("find")
-    settings = make_settings(base, REAL_CONTENT)
-    prepare(settings)
-    import_file(settings, pa_rows.write_csv(base / "pas.csv", ROWS))
-    return settings
+    return pa_rows.imported_portal(tmp_path_factory.mktemp("find"), ROWS)
 
 
 @pytest.fixture(scope="module")

@@ -20,9 +20,8 @@ from pafinder.app import create_app
 from pafinder.content import load_content
 from pafinder.db import make_engine, utcnow
 from pafinder.register import index, seed
-from pafinder.register.commands import import_file
 from pafinder.settings import Settings
-from tests.conftest import REAL_CONTENT, PageClient, make_settings, prepare
+from tests.conftest import REAL_CONTENT, PageClient
 from tests.house_rules import check_page
 from tests.register import pa_rows
 
@@ -48,10 +47,7 @@ EXTRAS = {r["email"]: extras(i) for i, r in enumerate(ROWS)}
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    base = tmp_path_factory.mktemp("find-phone")
-    settings = make_settings(base, REAL_CONTENT)
-    prepare(settings)
-    import_file(settings, pa_rows.write_csv(base / "pas.csv", ROWS))
+    settings = pa_rows.imported_portal(tmp_path_factory.mktemp("find-phone"), ROWS)
     with make_engine(settings.database_url).begin() as conn:
         for email, values in EXTRAS.items():
             conn.execute(

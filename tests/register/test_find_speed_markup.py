@@ -19,9 +19,8 @@ import pytest
 
 from pafinder.app import create_app
 from pafinder.content import load_content
-from pafinder.register.commands import import_file
 from pafinder.settings import Settings
-from tests.conftest import REAL_CONTENT, PageClient, make_settings, prepare
+from tests.conftest import REAL_CONTENT, PageClient
 from tests.register import pa_rows
 
 GOLDEN = Path(__file__).with_name("find_panel_golden.json")
@@ -89,11 +88,7 @@ def results(html: str) -> str:
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    base = tmp_path_factory.mktemp("find-markup")
-    settings = make_settings(base, REAL_CONTENT)
-    prepare(settings)
-    import_file(settings, pa_rows.write_csv(base / "pas.csv", ROWS))
-    return settings
+    return pa_rows.imported_portal(tmp_path_factory.mktemp("find-markup"), ROWS)
 
 
 @pytest.fixture(scope="module")

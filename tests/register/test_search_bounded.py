@@ -14,10 +14,9 @@ import pytest
 from pafinder.app import create_app
 from pafinder.content import load_content
 from pafinder.register import find_routes, search
-from pafinder.register.commands import import_file
 from pafinder.settings import Settings
 from tests.concurrency import answered_while_held, hold
-from tests.conftest import REAL_CONTENT, PageClient, make_settings, prepare
+from tests.conftest import REAL_CONTENT, PageClient
 from tests.register import pa_rows
 
 CONTENT = load_content(REAL_CONTENT)
@@ -33,11 +32,7 @@ EVERY_VALUE = [
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    base = tmp_path_factory.mktemp("bounded")
-    settings = make_settings(base, REAL_CONTENT)
-    prepare(settings)
-    import_file(settings, pa_rows.write_csv(base / "pas.csv", ROWS))
-    return settings
+    return pa_rows.imported_portal(tmp_path_factory.mktemp("bounded"), ROWS)
 
 
 @pytest.fixture(scope="module")

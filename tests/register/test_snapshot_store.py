@@ -13,10 +13,9 @@ from sqlalchemy import text
 from pafinder.content import load_content
 from pafinder.db import make_engine
 from pafinder.register import index, search, snapshot_store
-from pafinder.register.commands import import_file
 from pafinder.register.models import parse_search_params
 from pafinder.settings import Settings
-from tests.conftest import REAL_CONTENT, make_settings, prepare
+from tests.conftest import REAL_CONTENT, make_settings
 from tests.register import pa_rows
 
 CONTENT = load_content(REAL_CONTENT)
@@ -42,11 +41,7 @@ FIELDS = ("key", "pa_ids", "values", "flags", "at_least", "confirmed", "by_confi
 
 @pytest.fixture
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    base = tmp_path_factory.mktemp("snapshot")
-    settings = make_settings(base, REAL_CONTENT)
-    prepare(settings)
-    import_file(settings, pa_rows.write_csv(base / "pas.csv", ROWS))
-    return settings
+    return pa_rows.imported_portal(tmp_path_factory.mktemp("snapshot"), ROWS)
 
 
 def key_of(settings: Settings) -> tuple[str | None, str]:

@@ -17,10 +17,9 @@ from pafinder import search as whoosh_store
 from pafinder.content import load_content
 from pafinder.db import make_engine, utcnow
 from pafinder.register import index, search, text_scoring, text_search
-from pafinder.register.commands import import_file
 from pafinder.register.models import parse_search_params
 from pafinder.settings import Settings
-from tests.conftest import REAL_CONTENT, make_settings, prepare
+from tests.conftest import REAL_CONTENT
 from tests.register import pa_rows
 
 CONTENT = load_content(REAL_CONTENT)
@@ -37,11 +36,7 @@ FILTERS: list[list[tuple[str, str]]] = [
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    base = tmp_path_factory.mktemp("text-search")
-    settings = make_settings(base, REAL_CONTENT)
-    prepare(settings)
-    import_file(settings, pa_rows.write_csv(base / "pas.csv", ROWS))
-    return settings
+    return pa_rows.imported_portal(tmp_path_factory.mktemp("text-search"), ROWS)
 
 
 def reference(settings: Settings, snap: search.Snapshot, q: str) -> list[int]:

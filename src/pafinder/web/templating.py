@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -112,12 +111,10 @@ def _printable(value: Any) -> Any:
 
 
 def make_environment(
-    globals_: Mapping[str, Any] | None = None, auto_reload: bool | None = None
+    globals_: Mapping[str, Any] | None = None, auto_reload: bool = False
 ) -> Environment:
-    """``auto_reload`` (checking every template's file on each use, 5% of a search page's time):
-    by default only in development (PAFINDER_ENV unset or "development")."""
-    if auto_reload is None:
-        auto_reload = os.environ.get("PAFINDER_ENV", "development") == "development"
+    """``auto_reload`` checks every template's file on each use (5% of a search page's time):
+    the app asks for it in development only; a build renders each template once anyway."""
     env = Environment(
         auto_reload=auto_reload,
         finalize=_printable,
