@@ -11,7 +11,6 @@ submission (a new key), as the referral form does.
 
 from __future__ import annotations
 
-import secrets
 import time
 from typing import Any
 
@@ -34,13 +33,14 @@ from pafinder.complaints.models import (
     validate,
 )
 from pafinder.db import utcnow
+from pafinder.web import signed
 from pafinder.web.csrf import EXPIRED_MESSAGE, rerender_on_csrf_failure
 from pafinder.web.forms import error_list, form_to_dict
 from pafinder.web.render import render_page
 
 HONEYPOT = "website"
 MIN_FILL_SECONDS = 5.0  # as the PA register (pafinder.register.journey_routes)
-FORM_KEY_MAX_AGE = 3 * 24 * 3600
+FORM_SALT = "pafinder-complaint-form"  # the form key field (web/signed.py)
 CONFIRMATION_MAX_AGE = 30 * 24 * 3600
 # Per connection, generous: a care home or a library may send several from one address.
 RATE_ADDRESS = "20/hour"
@@ -62,19 +62,11 @@ def _serializer(request: Request, purpose: str) -> URLSafeTimedSerializer:
 
 
 def _sign_key(request: Request, key: str, started: float) -> str:
-    return _serializer(request, "form").dumps([key, started])
+    return signed.dump_form_key(request.app.state.settings, FORM_SALT, key, started)
 
 
 def _read_key(request: Request, token: str) -> tuple[str, float] | None:
-    try:
-        found = _serializer(request, "form").loads(token, max_age=FORM_KEY_MAX_AGE)
-    except (BadSignature, SignatureExpired):
-        return None
-    if not (isinstance(found, list) and len(found) == 2 and isinstance(found[0], str)):
-        return None
-    if not isinstance(found[1], (int, float)):
-        return None
-    return found[0], float(found[1])
+    return signed.load_form_key(request.app.state.settings, FORM_SALT, token)
 
 
 def _services(request: Request) -> dict[str, str]:
@@ -118,12 +110,8 @@ def _render(
     )
 
 
-def _new_key() -> str:
-    return secrets.token_urlsafe(24)
-
-
 async def form_page(request: Request) -> Response:
-    return _render(request, {}, _new_key(), time.time())
+    return _render(request, {}, signed.new_form_key(), time.time())
 
 
 async def form_expired(request: Request) -> Response:
@@ -132,7 +120,7 @@ async def form_expired(request: Request) -> Response:
     form = await request.form()
     values = form_to_dict(form)
     found = _read_key(request, str(values.get("form_key", "")))
-    key, started = found if found else (_new_key(), time.time())
+    key, started = found if found else (signed.new_form_key(), time.time())
     return _render(request, values, key, started, {"details": EXPIRED_MESSAGE}, 403)
 
 
@@ -151,7 +139,7 @@ async def form_submit(request: Request) -> Response:
     errors: dict[str, str] = {}
     if token and found is None:
         errors["form_key"] = TAMPERED
-    key, started = found if found else (_new_key(), 0.0)
+    key, started = found if found else (signed.new_form_key(), 0.0)
 
     submission, field_errors = validate(values, _services(request))
     errors.update(field_errors)

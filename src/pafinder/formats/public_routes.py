@@ -9,7 +9,6 @@ filled honeypot looks exactly like success while nothing is kept.
 
 from __future__ import annotations
 
-import secrets
 import time
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from pafinder.formats.models import (
     OTHER_PAGE,
     validate,
 )
+from pafinder.web import signed
 from pafinder.web.csrf import EXPIRED_MESSAGE, rerender_on_csrf_failure
 from pafinder.web.forms import error_list, form_to_dict
 from pafinder.web.render import render_page
@@ -40,7 +40,7 @@ from pafinder.web.render import render_page
 BASE = "/accessible-formats/request"
 HONEYPOT = "website"
 MIN_FILL_SECONDS = 5.0  # as the PA register (pafinder.register.journey_routes)
-FORM_KEY_MAX_AGE = 3 * 24 * 3600
+FORM_SALT = "pafinder-format-request-form"  # the form key field (web/signed.py)
 CONFIRMATION_MAX_AGE = 30 * 24 * 3600
 # Per connection, generous: a care home or a library may send several from one address.
 RATE_ADDRESS = "20/hour"
@@ -71,19 +71,11 @@ def _serializer(request: Request, purpose: str) -> URLSafeTimedSerializer:
 
 
 def _sign_key(request: Request, key: str, started: float) -> str:
-    return _serializer(request, "form").dumps([key, started])
+    return signed.dump_form_key(request.app.state.settings, FORM_SALT, key, started)
 
 
 def _read_key(request: Request, token: str) -> tuple[str, float] | None:
-    try:
-        found = _serializer(request, "form").loads(token[:500], max_age=FORM_KEY_MAX_AGE)
-    except (BadSignature, SignatureExpired):
-        return None
-    if not (isinstance(found, list) and len(found) == 2 and isinstance(found[0], str)):
-        return None
-    if isinstance(found[1], bool) or not isinstance(found[1], (int, float)):
-        return None
-    return found[0][:64], float(found[1])
+    return signed.load_form_key(request.app.state.settings, FORM_SALT, token)
 
 
 def information_pages(request: Request) -> dict[str, str]:
@@ -128,12 +120,8 @@ def _render(
     )
 
 
-def _new_key() -> str:
-    return secrets.token_urlsafe(24)
-
-
 async def form_page(request: Request) -> Response:
-    return _render(request, {}, _new_key(), time.time())
+    return _render(request, {}, signed.new_form_key(), time.time())
 
 
 async def form_expired(request: Request) -> Response:
@@ -142,7 +130,7 @@ async def form_expired(request: Request) -> Response:
     form = await request.form()
     values = form_to_dict(form)
     found = _read_key(request, str(values.get("form_key", "")))
-    key, started = found if found else (_new_key(), time.time())
+    key, started = found if found else (signed.new_form_key(), time.time())
     return _render(request, values, key, started, {"form_key": EXPIRED_MESSAGE}, 403)
 
 
@@ -159,7 +147,7 @@ async def form_submit(request: Request) -> Response:
     errors: dict[str, str] = {}
     if token and found is None:
         errors["form_key"] = TAMPERED
-    key, started = found if found else (_new_key(), 0.0)
+    key, started = found if found else (signed.new_form_key(), 0.0)
 
     submission, field_errors = validate(values, information_pages(request))
     errors.update(field_errors)

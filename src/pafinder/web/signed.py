@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -101,3 +102,33 @@ def started_at(settings: Settings, form: str, value: str) -> float | None:
     ):
         return None
     return float(stamp)
+
+
+# --- A form's key and start time, in one hidden field ---------------------------------------
+
+FORM_KEY_MAX_AGE = timedelta(days=3)  # a form left open longer starts again
+
+
+def new_form_key() -> str:
+    """The key that makes a double submit of one form record once."""
+    return secrets.token_urlsafe(24)
+
+
+def dump_form_key(settings: Settings, salt: str, key: str, started: float) -> str:
+    return str(URLSafeTimedSerializer(_secret(settings), salt=salt).dumps([key, started]))
+
+
+def load_form_key(settings: Settings, salt: str, token: str) -> tuple[str, float] | None:
+    """(form key, when the form was shown), or None for an expired, forged or odd field."""
+    try:
+        found = URLSafeTimedSerializer(_secret(settings), salt=salt).loads(
+            token[:MAX_TOKEN], max_age=int(FORM_KEY_MAX_AGE.total_seconds())
+        )
+    except (BadSignature, SignatureExpired):
+        return None
+    if not (isinstance(found, list) and len(found) == 2 and isinstance(found[0], str)):
+        return None
+    # bool is an int in Python: refuse it, as any other odd value.
+    if isinstance(found[1], bool) or not isinstance(found[1], (int, float)):
+        return None
+    return found[0][:64], float(found[1])
